@@ -1,0 +1,41 @@
+"""SQLModel tables of the assessment database (and nothing else)."""
+
+from models.tables import (
+    Adjustment,
+    AssessmentYear,
+    AuditEvent,
+    BallotMark,
+    CommitteeScore,
+    County,
+    DefenseGroup,
+    Grid,
+    Leader,
+    PlatformCount,
+    PriorGrade,
+    ResultSnapshot,
+    SelfReport,
+    Township,
+    User,
+    UserVillage,
+    Village,
+)
+
+__all__ = [
+    "Adjustment",
+    "AssessmentYear",
+    "AuditEvent",
+    "BallotMark",
+    "CommitteeScore",
+    "County",
+    "DefenseGroup",
+    "Grid",
+    "Leader",
+    "PlatformCount",
+    "PriorGrade",
+    "ResultSnapshot",
+    "SelfReport",
+    "Township",
+    "User",
+    "UserVillage",
+    "Village",
+]

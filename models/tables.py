@@ -1,0 +1,318 @@
+"""Tables: region tree, leaders, assessment years and the year's inputs (scoring.md, workbook.md).
+
+Constraints live in the schema (unique keys, ranges, foreign keys), not only in Python.
+Upper bounds of committee scores depend on the year's scheme (role_max), so the schema
+only checks them to be non-negative; the importer and services check the rubric maxima.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE", index: bool = True):
+    return Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index
+        ),
+    )
+
+
+# --- region tree: county > township > village > grid > joint-defense group ---------------
+
+
+class County(SQLModel, table=True):
+    """县."""
+
+    __tablename__ = "county"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+
+
+class Township(SQLModel, table=True):
+    """乡镇."""
+
+    __tablename__ = "township"
+    __table_args__ = (UniqueConstraint("county_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    county_id: int = _fk("county.id")
+    name: str = Field(max_length=64)
+
+
+class Village(SQLModel, table=True):
+    """行政村: identified by (township, name)."""
+
+    __tablename__ = "village"
+    __table_args__ = (UniqueConstraint("township_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    township_id: int = _fk("township.id")
+    name: str = Field(max_length=64)
+
+
+class Grid(SQLModel, table=True):
+    """网格."""
+
+    __tablename__ = "grid"
+    __table_args__ = (UniqueConstraint("village_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    village_id: int = _fk("village.id")
+    name: str = Field(max_length=64)
+
+
+class DefenseGroup(SQLModel, table=True):
+    """联防组 (about 10–30 households)."""
+
+    __tablename__ = "defense_group"
+    __table_args__ = (UniqueConstraint("grid_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    grid_id: int = _fk("grid.id")
+    name: str = Field(max_length=64)
+
+
+# --- leaders ------------------------------------------------------------------------------
+
+
+class LeaderBase(SQLModel):
+    code: str = Field(max_length=32, unique=True, index=True)
+    name: str = Field(max_length=64)
+    gender: str = Field(max_length=2)
+    ethnicity: str | None = Field(default=None, max_length=32)
+    role: str = Field(max_length=8)
+    phone: str | None = Field(default=None, max_length=32)
+    appointed_on: date
+    status: str = Field(default="在任", max_length=8)
+
+
+class Leader(LeaderBase, table=True):
+    """网格长 or 联户长; a 联户长 sits in a joint-defense group, a 网格长 leads a grid."""
+
+    __tablename__ = "leader"
+    __table_args__ = (
+        CheckConstraint("role IN ('网格长', '联户长')", name="ck_leader_role"),
+        CheckConstraint("status IN ('在任', '离任')", name="ck_leader_status"),
+        CheckConstraint("gender IN ('男', '女')", name="ck_leader_gender"),
+        CheckConstraint(
+            "(role = '网格长' AND group_id IS NULL) OR (role = '联户长' AND group_id IS NOT NULL)",
+            name="ck_leader_group_by_role",
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    grid_id: int = _fk("grid.id", ondelete="RESTRICT")
+    group_id: int | None = _fk("defense_group.id", nullable=True, ondelete="RESTRICT")
+
+
+# --- assessment years and their inputs ----------------------------------------------------
+
+
+class AssessmentYear(SQLModel, table=True):
+    """One assessment year: its scheme (JSON, scheme.md), workflow status and data revision."""
+
+    __tablename__ = "assessment_year"
+    __table_args__ = (
+        CheckConstraint("status IN ('录入中', '公示中', '已定稿')", name="ck_year_status"),
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="ck_year_range"),
+        CheckConstraint("revision >= 0", name="ck_year_revision"),
+    )
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    scheme_json: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="录入中", max_length=8)
+    revision: int = Field(default=0)
+    publicity_start: date | None = None
+    publicity_end: date | None = None
+
+
+def _year_fk():
+    return _fk("assessment_year.year")
+
+
+def _leader_fk():
+    return _fk("leader.id")
+
+
+_DUTY_RANGE_SELF = tuple(
+    CheckConstraint(f"{k} >= 0 AND {k} <= 100", name=f"ck_self_{k}")
+    for k in ("info", "service", "publicity", "mediation", "sanitation", "patrol", "unity")
+)
+_DUTY_RANGE_COMMITTEE = tuple(
+    CheckConstraint(f"{k} >= 0", name=f"ck_committee_{k}")
+    for k in ("info", "service", "publicity", "mediation", "sanitation", "patrol", "unity")
+)
+
+
+class DutyScores(SQLModel):
+    """One score per duty of the 七大员 (keys of dashboard.domain.DUTIES)."""
+
+    info: float
+    service: float
+    publicity: float
+    mediation: float
+    sanitation: float
+    patrol: float
+    unity: float
+
+
+class SelfReport(DutyScores, table=True):
+    """个人述职: the leader's own rating of each duty (0–100) and a narrative."""
+
+    __tablename__ = "self_report"
+    __table_args__ = (UniqueConstraint("year", "leader_id"), *_DUTY_RANGE_SELF)
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = _year_fk()
+    leader_id: int = _leader_fk()
+    narrative: str | None = Field(default=None, max_length=2000)
+    version: int = Field(default=1)
+    updated_at: datetime | None = None
+    updated_by: str | None = Field(default=None, max_length=64)
+
+
+class CommitteeScore(DutyScores, table=True):
+    """村两委量化打分: one committee member's scores for one leader in one quarter."""
+
+    __tablename__ = "committee_score"
+    __table_args__ = (
+        UniqueConstraint("year", "quarter", "rater", "leader_id"),
+        CheckConstraint("quarter BETWEEN 1 AND 4", name="ck_committee_quarter"),
+        Index("ix_committee_year_leader", "year", "leader_id"),
+        *_DUTY_RANGE_COMMITTEE,
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = _year_fk()
+    quarter: int
+    rater: str = Field(max_length=64)
+    leader_id: int = _leader_fk()
+    version: int = Field(default=1)
+    updated_at: datetime | None = None
+    updated_by: str | None = Field(default=None, max_length=64)
+
+
+class BallotMark(SQLModel, table=True):
+    """群众评议: one mark for one leader on one ballot sheet (测评票)."""
+
+    __tablename__ = "ballot_mark"
+    __table_args__ = (
+        UniqueConstraint("year", "ballot_no", "leader_id"),
+        CheckConstraint("mark IN ('优秀', '称职', '基本称职', '不称职', '弃权')", name="ck_ballot_mark"),
+        Index("ix_ballot_year_leader", "year", "leader_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = _year_fk()
+    ballot_no: str = Field(max_length=64)
+    rater_type: str = Field(max_length=32)
+    leader_id: int = _leader_fk()
+    mark: str = Field(max_length=8)
+
+
+class PlatformCount(SQLModel, table=True):
+    """综治E通上报: a leader's report count for one month."""
+
+    __tablename__ = "platform_count"
+    __table_args__ = (
+        UniqueConstraint("year", "leader_id", "month"),
+        CheckConstraint("month BETWEEN 1 AND 12", name="ck_platform_month"),
+        CheckConstraint("reports >= 0", name="ck_platform_reports"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = _year_fk()
+    leader_id: int = _leader_fk()
+    month: int
+    reports: int
+
+
+class Adjustment(SQLModel, table=True):
+    """加减分: 加分 / 减分 with points > 0, or 一票否决 (veto) without points."""
+
+    __tablename__ = "adjustment"
+    __table_args__ = (
+        CheckConstraint("kind IN ('加分', '减分', '一票否决')", name="ck_adjustment_kind"),
+        CheckConstraint(
+            "(kind = '一票否决' AND points IS NULL) OR (kind <> '一票否决' AND points > 0)",
+            name="ck_adjustment_points",
+        ),
+        Index("ix_adjustment_year_leader", "year", "leader_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = _year_fk()
+    leader_id: int = _leader_fk()
+    kind: str = Field(max_length=8)
+    points: float | None = None
+    reason: str = Field(max_length=500)
+
+
+class PriorGrade(SQLModel, table=True):
+    """往年等次: a leader's imported grade for an earlier year."""
+
+    __tablename__ = "prior_grade"
+    __table_args__ = (
+        UniqueConstraint("leader_id", "year"),
+        CheckConstraint("grade IN ('优秀', '称职', '基本称职', '不称职')", name="ck_prior_grade"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    leader_id: int = _leader_fk()
+    year: int
+    grade: str = Field(max_length=8)
+
+
+class ResultSnapshot(SQLModel, table=True):
+    """Frozen results of a year at publicity (公示) and final (定稿): the official record."""
+
+    __tablename__ = "result_snapshot"
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = _year_fk()
+    created_at: datetime
+    created_by: str = Field(max_length=64)
+    scheme_json: str = Field(sa_column=Column(Text, nullable=False))
+    results_json: str = Field(sa_column=Column(Text, nullable=False))
+
+
+# --- accounts and audit -------------------------------------------------------------------
+
+
+class User(SQLModel, table=True):
+    """A local account: 管理员 admin, 评分员 assessor, 查看 viewer, 官员 official."""
+
+    __tablename__ = "app_user"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'assessor', 'viewer', 'official')", name="ck_user_role"),
+        CheckConstraint("failed_logins >= 0", name="ck_user_failed"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True, index=True)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(max_length=16)
+    display_name: str | None = Field(default=None, max_length=64)
+    township_id: int | None = _fk("township.id", nullable=True, ondelete="SET NULL")
+    is_demo: bool = Field(default=False)
+    failed_logins: int = Field(default=0)
+    locked_until: datetime | None = None
+    created_at: datetime | None = None
+
+
+class UserVillage(SQLModel, table=True):
+    """The villages an assessor may enter scores for."""
+
+    __tablename__ = "user_village"
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    )
+    village_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("village.id", ondelete="CASCADE"), primary_key=True)
+    )
+
+
+class AuditEvent(SQLModel, table=True):
+    """Audit trail: who did what when, old and new value, reason."""
+
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    username: str = Field(max_length=64, index=True)
+    action: str = Field(max_length=64, index=True)
+    year: int | None = Field(default=None, index=True)
+    target: str | None = Field(default=None, max_length=200)
+    old_value: str | None = Field(default=None, sa_column=Column(Text))
+    new_value: str | None = Field(default=None, sa_column=Column(Text))
+    reason: str | None = Field(default=None, sa_column=Column(Text))
