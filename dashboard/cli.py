@@ -31,6 +31,41 @@ def cmd_init_db(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_password(username: str) -> str:
+    """The new password: from standard input when it is not a terminal, else asked twice."""
+    if not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise UserError("没有从标准输入读到密码")
+        return password
+    import getpass
+
+    first = getpass.getpass(f"为 {username} 设置密码：")
+    second = getpass.getpass("再输入一次：")
+    if first != second:
+        raise UserError("两次输入的密码不一致")
+    return first
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from dashboard.accounts import create_user
+    from dashboard.auth import ROLE_LABELS, AuthError
+    from dashboard.db import transaction
+
+    password = _read_password(args.username)
+    try:
+        with transaction(_engine(args)) as session:
+            user = create_user(
+                session=session, username=args.username, password=password, role=args.role,
+                villages=args.village or (), township=args.township,
+            )
+            name, role = user.username, ROLE_LABELS[user.role]
+    except AuthError as exc:
+        raise UserError(str(exc)) from exc
+    print(f"已创建账号 {name}（{role}）")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m dashboard",
@@ -45,6 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     add("init-db", cmd_init_db, "创建或升级数据库结构")
+    p = add("create-user", cmd_create_user, "新建账号（密码从标准输入读取，或在终端中输入两次）")
+    p.add_argument("username", metavar="USERNAME", help="用户名")
+    p.add_argument("--role", required=True, choices=["admin", "assessor", "viewer", "official"],
+                   help="角色：admin 管理员、assessor 评分员、viewer 查看、official 官员")
+    p.add_argument("--village", action="append", metavar="NAME",
+                   help="评分员负责的村（可多次指定；重名时写成“乡镇/村”）")
+    p.add_argument("--township", metavar="NAME", help="查看或官员账号限定的乡镇")
     return parser
 
 

@@ -1,0 +1,209 @@
+"""Accounts: create and update users, resolve their villages and township, demo accounts.
+
+A village is named either plainly (``南峪村``, when only one township has a village of that
+name) or with its township (``南峪乡/南峪村``). Every problem raises AuthError in Chinese.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from dashboard.auth import (
+    ASSESSOR,
+    ROLE_LABELS,
+    ROLES,
+    AuthError,
+    check_password_strength,
+    hash_password,
+    utcnow,
+)
+from models import Township, User, UserVillage, Village
+
+DEMO_TOWNSHIP = "南峪乡"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: str
+    display_name: str
+
+
+# Fixed, documented in README.md (演示账户). seed-sample creates them; the app shows a
+# 演示数据 banner as long as any of them exists.
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount("demo-admin", "demo-admin-2024", "admin", "演示管理员"),
+    DemoAccount("demo-assessor", "demo-assessor-2024", "assessor", "演示评分员"),
+    DemoAccount("demo-viewer", "demo-viewer-2024", "viewer", "演示查看"),
+    DemoAccount("demo-official", "demo-official-2024", "official", "演示官员"),
+)
+# How many of the demo township's villages the demo assessor covers (the first by name).
+DEMO_ASSESSOR_VILLAGES = 2
+
+
+def resolve_township(*, session: Session, name: str) -> Township:
+    """The township of that name; an error when there is none or several (other counties)."""
+    name = (name or "").strip()
+    rows = session.exec(select(Township).where(Township.name == name)).all()
+    if not rows:
+        raise AuthError(f"找不到乡镇「{name}」")
+    if len(rows) > 1:
+        raise AuthError(f"有 {len(rows)} 个名为「{name}」的乡镇，无法确定是哪一个")
+    return rows[0]
+
+
+def resolve_village(*, session: Session, name: str, township: str | None = None) -> Village:
+    """A village by "乡镇/村" or by its plain name when that name is unique."""
+    text = (name or "").strip().replace("／", "/")
+    if "/" in text:
+        township, text = (part.strip() for part in text.split("/", 1))
+    query = select(Village, Township).join(Township, Township.id == Village.township_id)
+    query = query.where(Village.name == text)
+    if township:
+        query = query.where(Township.name == township)
+    rows = session.exec(query).all()
+    if not rows:
+        where = f"乡镇「{township}」中" if township else ""
+        raise AuthError(f"找不到{where}村「{text}」")
+    if len(rows) > 1:
+        towns = "、".join(sorted(t.name for _, t in rows))
+        raise AuthError(
+            f"村名「{text}」在多个乡镇中都有（{towns}），请写成“乡镇/村”，如“{rows[0][1].name}/{text}”"
+        )
+    return rows[0][0]
+
+
+def create_user(
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    villages: Sequence[str] = (),
+    township: str | None = None,
+    display_name: str | None = None,
+    is_demo: bool = False,
+) -> User:
+    """Create an account (password hashed with argon2); assessors need at least one village."""
+    username = (username or "").strip()
+    if not username:
+        raise AuthError("用户名不能为空")
+    if len(username) > 64:
+        raise AuthError("用户名最多 64 个字符")
+    if role not in ROLES:
+        raise AuthError(f"角色「{role}」无效，应为 admin、assessor、viewer 或 official")
+    if session.exec(select(User).where(User.username == username)).first() is not None:
+        raise AuthError(f"用户名「{username}」已存在")
+    check_password_strength(password)
+    if role == ASSESSOR and not villages:
+        raise AuthError("评分员至少要负责一个村（--village）")
+    if role != ASSESSOR and villages:
+        raise AuthError(f"只有评分员按村划分范围；{ROLE_LABELS[role]}不能指定村")
+    town = resolve_township(session=session, name=township) if township else None
+    village_rows = [resolve_village(session=session, name=v, township=township) for v in villages]
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        display_name=display_name,
+        township_id=town.id if town else None,
+        is_demo=is_demo,
+        created_at=utcnow(),
+    )
+    session.add(user)
+    session.flush()
+    for village_id in sorted({v.id for v in village_rows}):
+        session.add(UserVillage(user_id=user.id, village_id=village_id))
+    session.flush()
+    return user
+
+
+def set_password(*, session: Session, username: str, password: str) -> User:
+    """Give an account a new password and lift any lock."""
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        raise AuthError(f"用户「{username}」不存在")
+    check_password_strength(password)
+    user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    session.add(user)
+    return user
+
+
+def set_villages(*, session: Session, username: str, villages: Sequence[str]) -> User:
+    """Replace the villages an assessor covers."""
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        raise AuthError(f"用户「{username}」不存在")
+    if user.role != ASSESSOR:
+        raise AuthError("只有评分员按村划分范围")
+    if not villages:
+        raise AuthError("评分员至少要负责一个村")
+    rows = [resolve_village(session=session, name=v) for v in villages]
+    for link in session.exec(select(UserVillage).where(UserVillage.user_id == user.id)).all():
+        session.delete(link)
+    session.flush()
+    for village_id in sorted({v.id for v in rows}):
+        session.add(UserVillage(user_id=user.id, village_id=village_id))
+    session.flush()
+    return user
+
+
+def user_villages(*, session: Session, user_id: int) -> list[str]:
+    """"乡镇/村" names of the villages an assessor covers, sorted."""
+    rows = session.exec(
+        select(Township.name, Village.name)
+        .join(Village, Village.township_id == Township.id)
+        .join(UserVillage, UserVillage.village_id == Village.id)
+        .where(UserVillage.user_id == user_id)
+    ).all()
+    return sorted(f"{t}/{v}" for t, v in rows)
+
+
+def has_demo_accounts(*, session: Session) -> bool:
+    """True while any demo account exists (the app then shows the 演示数据 banner)."""
+    return session.exec(select(User.id).where(User.is_demo == True)).first() is not None  # noqa: E712
+
+
+def create_demo_accounts(session: Session) -> list[DemoAccount]:
+    """Create the documented demo accounts that do not exist yet; returns those created.
+
+    The demo assessor covers the first two villages (by name) of 南峪乡, the viewer sees
+    南峪乡, admin and official see everything. Needs the sample township to be loaded.
+    """
+    town = session.exec(select(Township).where(Township.name == DEMO_TOWNSHIP)).first()
+    if town is None:
+        raise AuthError(f"演示账户需要示例乡镇「{DEMO_TOWNSHIP}」，请先导入示例数据")
+    villages = session.exec(
+        select(Village).where(Village.township_id == town.id).order_by(Village.name)
+    ).all()[:DEMO_ASSESSOR_VILLAGES]
+    created = []
+    for demo in DEMO_ACCOUNTS:
+        if session.exec(select(User).where(User.username == demo.username)).first() is not None:
+            continue
+        create_user(
+            session=session,
+            username=demo.username,
+            password=demo.password,
+            role=demo.role,
+            villages=[f"{DEMO_TOWNSHIP}/{v.name}" for v in villages] if demo.role == ASSESSOR else (),
+            township=DEMO_TOWNSHIP if demo.role == "viewer" else None,
+            display_name=demo.display_name,
+            is_demo=True,
+        )
+        created.append(demo)
+    return created
+
+
+def delete_demo_accounts(*, session: Session) -> int:
+    """Remove every demo account (before real use); returns how many were removed."""
+    users = session.exec(select(User).where(User.is_demo == True)).all()  # noqa: E712
+    for user in users:
+        session.delete(user)
+    session.flush()
+    return len(users)
