@@ -1,0 +1,740 @@
+"""Exports of the year's results: result rows (JSON/CSV/XLSX) and the award-list workbook.
+
+The input is the results DataFrame of the scoring engine, whose columns are the keys of
+interfaces.md (extra columns are ignored). Every text cell that a spreadsheet could read
+as a formula goes through `safe_text` (OWASP "CSV injection"), in every export.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from dashboard.domain import (
+    BASIC,
+    DEFAULT_COUNTY,
+    DUTIES,
+    DUTY_KEYS,
+    FLAG_NAMES,
+    GRID_LEADER,
+    HOUSEHOLD_LEADER,
+    INCOMPETENT,
+)
+from dashboard.scheme import Scheme
+
+# --- the result row (interfaces.md) -------------------------------------------------------
+
+RESULT_KEYS: tuple[str, ...] = (
+    "code",
+    "name",
+    "role",
+    "township",
+    "village",
+    "grid",
+    "group",
+    "self",
+    "mass",
+    "committee",
+    "platform",
+    "ballots",
+    "satisfaction",
+    "bonus",
+    "deduction",
+    "final",
+    "grade",
+    "complete",
+    "village_rank",
+    "township_rank",
+    "county_rank",
+    "award",
+    "adjustment",
+    "pay",
+    "flags",
+    "roles",
+)
+TEXT_KEYS = ("code", "name", "role", "township", "village", "grid", "group", "grade")
+SCORE_KEYS = ("self", "mass", "committee", "platform", "bonus", "deduction", "final", "pay")
+INT_KEYS = ("ballots", "village_rank", "township_rank", "county_rank")
+BOOL_KEYS = ("complete", "award", "adjustment")
+ROLE_COLUMNS: tuple[str, ...] = tuple(f"role_{k}" for k in DUTY_KEYS)
+CSV_COLUMNS: tuple[str, ...] = (*RESULT_KEYS[:-1], *ROLE_COLUMNS)
+
+HEADERS: dict[str, str] = {
+    "code": "编号",
+    "name": "姓名",
+    "role": "职务",
+    "township": "乡镇",
+    "village": "行政村",
+    "grid": "网格",
+    "group": "联防组",
+    "self": "个人述职",
+    "mass": "群众评议",
+    "committee": "村两委量化打分",
+    "platform": "综治E通上报",
+    "ballots": "有效票数",
+    "satisfaction": "满意率",
+    "bonus": "加分",
+    "deduction": "减分",
+    "final": "最终得分",
+    "grade": "等次",
+    "complete": "数据完整",
+    "village_rank": "村内排名",
+    "township_rank": "乡镇排名",
+    "county_rank": "县内排名",
+    "award": "表彰",
+    "adjustment": "建议调整",
+    "pay": "报酬（元）",
+    "flags": "提示",
+    **{f"role_{k}": f"{name}（%）" for k, name in DUTIES.items()},
+}
+
+# --- safe text ----------------------------------------------------------------------------
+
+# OWASP CSV injection: a cell starting with one of these may be read as a formula. The
+# full-width forms are included because CJK input methods produce them and some Excel
+# locales convert them on entry.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+TEXT_GUARD = "'"
+
+
+def safe_text(value: Any) -> str:
+    """Text that no spreadsheet reads as a formula: a leading = + - @ tab CR gets a ' prefix."""
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(FORMULA_TRIGGERS):
+        return TEXT_GUARD + text
+    return text
+
+
+# --- normalising the frame ----------------------------------------------------------------
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        import pandas as pd
+
+        if value is pd.NA or value is pd.NaT:
+            return True
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pass
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _py(value: Any) -> Any:
+    """A plain Python value (numpy scalars unwrapped), None for NaN/NA."""
+    if hasattr(value, "item") and not isinstance(value, list | dict | str):
+        try:
+            value = value.item()
+        except (ValueError, TypeError):
+            pass
+    return None if _missing(value) else value
+
+
+def round_half_up(value: Any, places: int = 2) -> float | None:
+    """Round half up as an exact decimal (89.995 -> 90.0); None stays None."""
+    value = _py(value)
+    if value is None:
+        return None
+    exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
+    return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def _flags(value: Any) -> list[str]:
+    value = _py(value)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [f for f in value.split(";") if f]
+    return [str(f) for f in value]
+
+
+def _roles(value: Any) -> dict[str, float | None] | None:
+    value = _py(value)
+    if value is None or not isinstance(value, Mapping):
+        return None
+    return {k: round_half_up(value.get(k)) for k in DUTY_KEYS}
+
+
+def _record(row: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in RESULT_KEYS:
+        value = row.get(key)
+        if key in TEXT_KEYS:
+            value = _py(value)
+            out[key] = None if value is None else str(value)
+        elif key in SCORE_KEYS:
+            out[key] = round_half_up(value, 2)
+        elif key == "satisfaction":
+            out[key] = round_half_up(value, 4)
+        elif key in INT_KEYS:
+            value = _py(value)
+            out[key] = None if value is None else int(value)
+        elif key in BOOL_KEYS:
+            value = _py(value)
+            out[key] = bool(value) if value is not None else False
+        elif key == "flags":
+            out[key] = _flags(value)
+        else:  # roles
+            out[key] = _roles(value)
+    return out
+
+
+def _sort_key(record: Mapping[str, Any]) -> tuple:
+    rank = record["township_rank"]
+    return (
+        record["township"] or "",
+        0 if record["role"] == GRID_LEADER else 1,
+        rank if rank is not None else math.inf,
+        record["code"] or "",
+    )
+
+
+def _rows(frame: Any) -> list[Mapping[str, Any]]:
+    if isinstance(frame, Sequence) and not isinstance(frame, str):
+        return list(frame)
+    missing = [k for k in RESULT_KEYS if k not in frame.columns]
+    if missing:
+        raise ValueError(f"结果表缺少列：{'、'.join(missing)}")
+    return frame.to_dict(orient="records")
+
+
+def results_records(frame: Any) -> list[dict[str, Any]]:
+    """The result rows of interfaces.md as JSON-ready dicts, in the documented order.
+
+    Order: township, role (网格长 first), township rank, code. Scores rounded half up to 2
+    decimals, satisfaction to 4, null for an absent component.
+    """
+    return sorted((_record(r) for r in _rows(frame)), key=_sort_key)
+
+
+# --- result rows: JSON, CSV, XLSX ---------------------------------------------------------
+
+
+def write_results_json(frame: Any, path: str | Path) -> Path:
+    """`assess --out results.json`: a list of objects with the interface keys."""
+    path = Path(path)
+    text = json.dumps(results_records(frame), ensure_ascii=False, indent=2)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def _csv_number(value: float | None, places: int) -> str:
+    return "" if value is None else f"{value:.{places}f}"
+
+
+def _csv_row(record: Mapping[str, Any]) -> list[str]:
+    cells: list[str] = []
+    for key in RESULT_KEYS[:-1]:
+        value = record[key]
+        if key in SCORE_KEYS:
+            cells.append(_csv_number(value, 2))
+        elif key == "satisfaction":
+            cells.append(_csv_number(value, 4))
+        elif key in INT_KEYS:
+            cells.append("" if value is None else str(value))
+        elif key in BOOL_KEYS:
+            cells.append("true" if value else "false")
+        elif key == "flags":
+            cells.append(safe_text(";".join(value)))
+        else:
+            cells.append(safe_text(value))
+    roles = record["roles"]
+    for k in DUTY_KEYS:
+        cells.append("" if roles is None else _csv_number(roles[k], 2))
+    return cells
+
+
+def write_results_csv(frame: Any, path: str | Path) -> Path:
+    """`assess --out results.csv`: UTF-8 with BOM, interface keys, roles as role_* columns."""
+    path = Path(path)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\r\n")
+        writer.writerow(CSV_COLUMNS)
+        for record in results_records(frame):
+            writer.writerow(_csv_row(record))
+    return path
+
+
+# --- xlsx formatting helpers --------------------------------------------------------------
+
+NUMBER_FORMAT = "0.00"
+PERCENT_FORMAT = "0.00%"
+INTEGER_FORMAT = "0"
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+TITLE_FONT = Font(bold=True, size=16)
+TIE_FILL = PatternFill("solid", fgColor="FFEB9C")
+TIE_NOTE = "末位并列，需研究决定"
+MIN_WIDTH = 6
+MAX_WIDTH = 48
+
+
+def display_width(text: str) -> int:
+    """Printed width in Excel column units: a CJK or full-width character counts double."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a printed sheet: header, how to read the value and how to show it."""
+
+    header: str
+    get: Any  # callable(record) -> value
+    kind: str = "text"  # text | number | integer | percent
+
+    @property
+    def number_format(self) -> str | None:
+        return {"number": NUMBER_FORMAT, "integer": INTEGER_FORMAT, "percent": PERCENT_FORMAT}.get(
+            self.kind
+        )
+
+
+def _col(header: str, key: str, kind: str = "text") -> Column:
+    return Column(header, lambda r, k=key: r.get(k), kind)
+
+
+def write_cell(ws: Worksheet, row: int, column: int, value: Any, kind: str = "text"):
+    """Write one value: numbers stay numeric, text is neutralised and forced to a string cell."""
+    cell = ws.cell(row=row, column=column)
+    value = _py(value)
+    if value is None:
+        cell.value = None
+    elif isinstance(value, bool):
+        cell.value = "是" if value else "否"
+        cell.data_type = "s"
+    elif kind == "text" or isinstance(value, str):
+        cell.value = safe_text(value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+        number_format = Column("", None, kind).number_format
+        if number_format:
+            cell.number_format = number_format
+    return cell
+
+
+def _text_width(value: Any, kind: str) -> int:
+    if value is None:
+        return 0
+    if kind == "number" and isinstance(value, int | float):
+        return len(f"{value:.2f}")
+    if kind == "percent" and isinstance(value, int | float):
+        return len(f"{value * 100:.2f}%")
+    return display_width(str(value))
+
+
+def write_table(
+    ws: Worksheet,
+    *,
+    title: str,
+    columns: Sequence[Column],
+    records: Iterable[Mapping[str, Any]],
+    highlight: Any = None,
+    freeze_columns: int = 0,
+    row_height: float | None = None,
+) -> int:
+    """A printable sheet: merged title (row 1), bordered bold header (row 2), bordered rows.
+
+    Returns the next free row. `highlight(record)` true fills the row (ties at the cut-off).
+    """
+    ncols = len(columns)
+    ws.cell(row=1, column=1, value=safe_text(title)).data_type = "s"
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
+    ws["A1"].font = TITLE_FONT
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 32
+
+    widths = [display_width(c.header) for c in columns]
+    for j, column in enumerate(columns, start=1):
+        cell = write_cell(ws, 2, j, column.header)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[2].height = 30
+
+    row = 3
+    for record in records:
+        fill = TIE_FILL if highlight is not None and highlight(record) else None
+        for j, column in enumerate(columns, start=1):
+            value = column.get(record)
+            cell = write_cell(ws, row, j, value, column.kind)
+            cell.border = BORDER
+            cell.alignment = Alignment(
+                horizontal="left" if column.kind == "text" else "right", vertical="center"
+            )
+            if fill is not None:
+                cell.fill = fill
+            widths[j - 1] = max(widths[j - 1], _text_width(value, column.kind))
+        if row_height:
+            ws.row_dimensions[row].height = row_height
+        row += 1
+
+    for j, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = min(MAX_WIDTH, max(MIN_WIDTH, width + 2))
+    ws.freeze_panes = ws.cell(row=3, column=freeze_columns + 1).coordinate
+    _print_setup(ws, ncols)
+    return row
+
+
+def write_note(
+    ws: Worksheet, row: int, ncols: int, text: str, *, fill: PatternFill | None = None
+) -> int:
+    """A note line below a table, merged across the table's width; returns the next row."""
+    cell = write_cell(ws, row, 1, text)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+    cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+    if fill is not None:
+        cell.fill = fill
+    return row + 1
+
+
+def _print_setup(ws: Worksheet, ncols: int) -> None:
+    """A4 landscape, one page wide, header row on every page, page numbers in the footer."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "2:2"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+# --- results XLSX (assess --out results.xlsx) ---------------------------------------------
+
+
+def _bool_text(value: bool | None) -> str | None:
+    return None if value is None else ("是" if value else "否")
+
+
+def _flag_text(flags: Sequence[str]) -> str:
+    return "；".join(FLAG_NAMES.get(f, f) for f in flags)
+
+
+RESULT_SHEET = "考核结果"
+
+
+def _result_columns() -> list[Column]:
+    columns: list[Column] = []
+    for key in RESULT_KEYS[:-1]:
+        if key in SCORE_KEYS:
+            columns.append(_col(HEADERS[key], key, "number"))
+        elif key == "satisfaction":
+            columns.append(_col(HEADERS[key], key, "percent"))
+        elif key in INT_KEYS:
+            columns.append(_col(HEADERS[key], key, "integer"))
+        elif key in BOOL_KEYS:
+            columns.append(Column(HEADERS[key], lambda r, k=key: _bool_text(r[k])))
+        elif key == "flags":
+            columns.append(Column(HEADERS[key], lambda r: _flag_text(r["flags"])))
+        else:
+            columns.append(_col(HEADERS[key], key))
+    for k in DUTY_KEYS:
+        columns.append(
+            Column(
+                HEADERS[f"role_{k}"],
+                lambda r, k=k: None if r["roles"] is None else r["roles"][k],
+                "number",
+            )
+        )
+    return columns
+
+
+def write_results_xlsx(frame: Any, path: str | Path) -> Path:
+    """`assess --out results.xlsx`: one sheet 考核结果, Chinese headers in row 1, numeric cells."""
+    path = Path(path)
+    records = results_records(frame)
+    columns = _result_columns()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = RESULT_SHEET
+    widths = [display_width(c.header) for c in columns]
+    for j, column in enumerate(columns, start=1):
+        cell = write_cell(ws, 1, j, column.header)
+        cell.font = HEADER_FONT
+        cell.border = BORDER
+    for i, record in enumerate(records, start=2):
+        for j, column in enumerate(columns, start=1):
+            value = column.get(record)
+            write_cell(ws, i, j, value, column.kind)
+            widths[j - 1] = max(widths[j - 1], _text_width(value, column.kind))
+    for j, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = min(MAX_WIDTH, max(MIN_WIDTH, width + 2))
+    ws.freeze_panes = "A2"
+    wb.save(path)
+    return path
+
+
+# --- the award workbook -------------------------------------------------------------------
+
+AWARD_SHEETS = ("表彰名单", "建议调整名单", "考核汇总表", "联户长报酬发放表")
+AWARD_TITLES = {
+    GRID_LEADER: "优秀网格长",
+    HOUSEHOLD_LEADER: "优秀联户长",
+}
+SCOPE_RANK = {"village": "village_rank", "township": "township_rank", "county": "county_rank"}
+SCOPE_RANK_HEADER = {"village": "村内排名", "township": "乡镇排名", "county": "县内排名"}
+
+REASON_VETO = "一票否决"
+REASON_MASS_VETO = "群众评议否决"
+REASON_INCOMPETENT = "等次为不称职"
+REASON_TWO_YEARS = "连续两年基本称职及以下"
+
+
+def adjustment_reasons(record: Mapping[str, Any]) -> str:
+    """Why a leader is on the 建议调整 list (scoring.md section 4), in Chinese.
+
+    The root cause is named: a veto of either kind forces 不称职, so 等次为不称职 is listed
+    only when no veto applies.
+    """
+    flags = record.get("flags") or []
+    reasons = []
+    if "veto" in flags:
+        reasons.append(REASON_VETO)
+    if "mass_veto" in flags:
+        reasons.append(REASON_MASS_VETO)
+    if not reasons:
+        if record.get("grade") == INCOMPETENT:
+            reasons.append(REASON_INCOMPETENT)
+        elif record.get("grade") == BASIC:
+            reasons.append(REASON_TWO_YEARS)
+    return "；".join(reasons)
+
+
+def _is_tie(record: Mapping[str, Any]) -> bool:
+    return "tie_at_cutoff" in (record.get("flags") or [])
+
+
+def _frame_and_scheme(assessment_or_frame: Any) -> tuple[Any, Scheme | None]:
+    """Accept a results DataFrame (or list of rows) or an object carrying one (and its scheme)."""
+    obj = assessment_or_frame
+    if hasattr(obj, "columns") or isinstance(obj, list):
+        return obj, None
+    for attr in ("results", "frame", "df"):
+        frame = getattr(obj, attr, None)
+        if frame is not None and hasattr(frame, "columns"):
+            return frame, getattr(obj, "scheme", None)
+    raise TypeError("write_award_workbook expects a results DataFrame or an assessment holding one")
+
+
+def scope_name(frame: Any) -> str:
+    """The name in the titles: the township when all rows are of one township, else the county."""
+    rows = _rows(frame)
+    townships = {str(r.get("township")) for r in rows if _py(r.get("township")) is not None}
+    if len(townships) == 1:
+        return next(iter(townships))
+    counties = {str(r.get("county")) for r in rows if _py(r.get("county")) is not None}
+    if len(counties) == 1:
+        return next(iter(counties))
+    return DEFAULT_COUNTY
+
+
+def _location_columns() -> list[Column]:
+    return [
+        _col("乡镇", "township"),
+        _col("行政村", "village"),
+        _col("网格", "grid"),
+        _col("联防组", "group"),
+    ]
+
+
+def _numbered(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [{**r, "_no": i} for i, r in enumerate(records, start=1)]
+
+
+def _tie_note(records: Sequence[Mapping[str, Any]]) -> str | None:
+    tied = [r for r in records if _is_tie(r)]
+    if not tied:
+        return None
+    names = "、".join(
+        f"{r['name']}（{r['code']}，{r['role']}，{'已列入' if r['award'] else '未列入'}）"
+        for r in tied
+    )
+    return f"注：{TIE_NOTE}。标色者在表彰名额末位各项比较完全相同：{names}。"
+
+
+def _write_awards_sheet(ws: Worksheet, records: list[dict], *, title: str, scope: str) -> None:
+    rank_key = SCOPE_RANK[scope]
+    columns = [
+        _col("序号", "_no", "integer"),
+        _col("称号", "_title"),
+        _col("编号", "code"),
+        _col("姓名", "name"),
+        *_location_columns(),
+        _col("最终得分", "final", "number"),
+        _col("等次", "grade"),
+        _col(SCOPE_RANK_HEADER[scope], rank_key, "integer"),
+        Column("备注", lambda r: TIE_NOTE if _is_tie(r) else None),
+    ]
+    winners: list[dict] = []
+    for role in (GRID_LEADER, HOUSEHOLD_LEADER):
+        group = [r for r in records if r["award"] and r["role"] == role]
+        group.sort(key=lambda r: (r["township"] or "", r[rank_key] or math.inf, r["code"] or ""))
+        winners.extend({**r, "_title": AWARD_TITLES[role]} for r in _numbered(group))
+    row = write_table(
+        ws, title=title, columns=columns, records=winners, highlight=_is_tie, freeze_columns=4
+    )
+    counts = {role: sum(1 for r in winners if r["role"] == role) for role in AWARD_TITLES}
+    row = write_note(
+        ws,
+        row,
+        len(columns),
+        f"合计：优秀网格长 {counts[GRID_LEADER]} 名，优秀联户长 {counts[HOUSEHOLD_LEADER]} 名。",
+    )
+    note = _tie_note(records)
+    if note:
+        write_note(ws, row, len(columns), note, fill=TIE_FILL)
+
+
+def _write_adjustment_sheet(ws: Worksheet, records: list[dict], *, title: str) -> None:
+    columns = [
+        _col("序号", "_no", "integer"),
+        _col("编号", "code"),
+        _col("姓名", "name"),
+        _col("职务", "role"),
+        *_location_columns(),
+        _col("最终得分", "final", "number"),
+        _col("等次", "grade"),
+        Column("调整原因", adjustment_reasons),
+    ]
+    rows = _numbered([r for r in records if r["adjustment"]])
+    row = write_table(ws, title=title, columns=columns, records=rows, freeze_columns=3)
+    write_note(ws, row, len(columns), f"合计：建议调整 {len(rows)} 人。")
+
+
+def _write_summary_sheet(ws: Worksheet, records: list[dict], *, title: str) -> None:
+    columns = [
+        _col("序号", "_no", "integer"),
+        _col("编号", "code"),
+        _col("姓名", "name"),
+        _col("职务", "role"),
+        *_location_columns(),
+        _col("个人述职", "self", "number"),
+        _col("群众评议", "mass", "number"),
+        _col("村两委量化打分", "committee", "number"),
+        _col("综治E通上报", "platform", "number"),
+        _col("有效票数", "ballots", "integer"),
+        _col("满意率", "satisfaction", "percent"),
+        _col("加分", "bonus", "number"),
+        _col("减分", "deduction", "number"),
+        _col("最终得分", "final", "number"),
+        _col("等次", "grade"),
+        _col("村内排名", "village_rank", "integer"),
+        _col("乡镇排名", "township_rank", "integer"),
+        _col("县内排名", "county_rank", "integer"),
+        Column("数据完整", lambda r: _bool_text(r["complete"])),
+        Column("表彰", lambda r: _bool_text(r["award"])),
+        Column("建议调整", lambda r: _bool_text(r["adjustment"])),
+        Column("提示", lambda r: _flag_text(r["flags"])),
+    ]
+    rows = _numbered(records)
+    row = write_table(
+        ws, title=title, columns=columns, records=rows, highlight=_is_tie, freeze_columns=3
+    )
+    row = write_note(ws, row, len(columns), f"合计：参加考核 {len(rows)} 人。")
+    note = _tie_note(records)
+    if note:
+        write_note(ws, row, len(columns), note, fill=TIE_FILL)
+
+
+def _decimal(value: float | None) -> Decimal:
+    return Decimal(0) if value is None else Decimal(repr(value))
+
+
+def _write_pay_sheet(ws: Worksheet, records: list[dict], *, title: str, scheme: Scheme) -> None:
+    columns = [
+        _col("序号", "_no", "integer"),
+        _col("编号", "code"),
+        _col("姓名", "name"),
+        _col("乡镇", "township"),
+        _col("行政村", "village"),
+        _col("联防组", "group"),
+        _col("等次", "grade"),
+        Column("报酬基数（元）", lambda r: r["_base"], "number"),
+        Column("系数", lambda r: r["_coefficient"], "number"),
+        _col("报酬（元）", "pay", "number"),
+        Column("领取人签字", lambda r: None),
+    ]
+    rows = []
+    for r in _numbered([r for r in records if r["role"] == HOUSEHOLD_LEADER]):
+        coefficient = scheme.pay_coefficients.get(r["grade"]) if r["grade"] else None
+        rows.append({**r, "_base": float(scheme.pay_base), "_coefficient": coefficient})
+    row = write_table(
+        ws, title=title, columns=columns, records=rows, freeze_columns=3, row_height=28
+    )
+    # Signatures need room: the signature column is at least 16 units wide.
+    sign = get_column_letter(len(columns))
+    ws.column_dimensions[sign].width = max(ws.column_dimensions[sign].width, 16)
+
+    total = float(sum((_decimal(r["pay"]) for r in rows), Decimal(0)))
+    pay_col = len(columns) - 1
+    for j in range(1, len(columns) + 1):
+        ws.cell(row=row, column=j).border = BORDER
+    label = write_cell(ws, row, 1, "合计")
+    label.font = HEADER_FONT
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=pay_col - 1)
+    label.alignment = Alignment(horizontal="center", vertical="center")
+    cell = write_cell(ws, row, pay_col, total, "number")
+    cell.font = HEADER_FONT
+    ws.row_dimensions[row].height = 28
+    write_note(ws, row + 1, len(columns), f"共 {len(rows)} 人。报酬 = 报酬基数 × 等次系数。")
+
+
+def write_award_workbook(
+    assessment_or_frame: Any,
+    *,
+    year: int,
+    path: str | Path,
+    title_scope: str | None = None,
+    scheme: Scheme | None = None,
+) -> Path:
+    """The award-list workbook 表彰名单 / 建议调整名单 / 考核汇总表 / 联户长报酬发放表, for printing.
+
+    `title_scope` names the region in the titles (default: the township when the results
+    cover one township, else the county); `scheme` gives the award scope and pay settings
+    (default: the assessment's scheme, else the defaults).
+    """
+    frame, own_scheme = _frame_and_scheme(assessment_or_frame)
+    scheme = scheme or own_scheme or Scheme.default()
+    scope = title_scope or scope_name(frame)
+    records = results_records(frame)
+    path = Path(path)
+
+    wb = Workbook()
+    sheets = [wb.active, *(wb.create_sheet() for _ in AWARD_SHEETS[1:])]
+    for ws, name in zip(sheets, AWARD_SHEETS, strict=True):
+        ws.title = name
+    _write_awards_sheet(
+        sheets[0],
+        records,
+        title=f"{scope}{year}年度优秀网格长、优秀联户长表彰名单",
+        scope=scheme.award_scope,
+    )
+    _write_adjustment_sheet(
+        sheets[1], records, title=f"{scope}{year}年度网格长、联户长建议调整名单"
+    )
+    _write_summary_sheet(sheets[2], records, title=f"{scope}{year}年度网格长、联户长考核汇总表")
+    _write_pay_sheet(sheets[3], records, title=f"{scope}{year}年度联户长报酬发放表", scheme=scheme)
+    wb.save(path)
+    return path
