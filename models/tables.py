@@ -316,3 +316,26 @@ class AuditEvent(SQLModel, table=True):
     old_value: str | None = Field(default=None, sa_column=Column(Text))
     new_value: str | None = Field(default=None, sa_column=Column(Text))
     reason: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Objection(SQLModel, table=True):
+    """异议: an objection raised during publicity (公示) against a leader's result, and its answer."""
+
+    __tablename__ = "objection"
+    __table_args__ = (
+        CheckConstraint(
+            "(answer IS NULL AND answered_by IS NULL AND answered_at IS NULL)"
+            " OR (answer IS NOT NULL AND answered_by IS NOT NULL AND answered_at IS NOT NULL)",
+            name="ck_objection_answer",
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = _year_fk()
+    leader_id: int = _leader_fk()
+    raised_by: str = Field(max_length=64)
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    raised_at: datetime
+    recorded_by: str = Field(max_length=64)
+    answer: str | None = Field(default=None, sa_column=Column(Text))
+    answered_by: str | None = Field(default=None, max_length=64)
+    answered_at: datetime | None = None
