@@ -1,0 +1,52 @@
+"""Pure scoring 考核计分 (scoring.md): year inputs as DataFrames + a Scheme → results frame.
+
+No Streamlit and no database here; dashboard.assessment loads the inputs from the database.
+"""
+
+from dashboard.scoring.engine import (
+    COMPONENT_KEYS,
+    ROLE_COLUMNS,
+    SCOPE_KEYS,
+    ScoringResult,
+    assessed_leaders,
+    score_year,
+)
+from dashboard.scoring.inputs import (
+    MARK_COLUMNS,
+    YearInputs,
+    adjustment_totals,
+    committee_aggregates,
+    mass_counts,
+    platform_totals,
+)
+from dashboard.scoring.records import (
+    CSV_KEYS,
+    RESULT_KEYS,
+    results_csv,
+    results_json,
+    results_records,
+    write_results_csv,
+    write_results_json,
+)
+
+__all__ = [
+    "COMPONENT_KEYS",
+    "CSV_KEYS",
+    "MARK_COLUMNS",
+    "RESULT_KEYS",
+    "ROLE_COLUMNS",
+    "SCOPE_KEYS",
+    "ScoringResult",
+    "YearInputs",
+    "adjustment_totals",
+    "assessed_leaders",
+    "committee_aggregates",
+    "mass_counts",
+    "platform_totals",
+    "results_csv",
+    "results_json",
+    "results_records",
+    "score_year",
+    "write_results_csv",
+    "write_results_json",
+]

@@ -1,0 +1,444 @@
+"""The scoring engine: scoring.md sections 1–9 on a year's aggregate inputs, vectorised.
+
+Each component is kept as an exact rational (integer numerator and denominator arrays), so
+the reported 2-decimal values are rounded half up exactly. The base and final scores are
+combined in float64; the few rows whose float lies within 1e-7 of a rounding boundary are
+recomputed with fractions.Fraction from the exact components (not on the hot path).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from dashboard.domain import (
+    ABSTAIN,
+    ACTIVE,
+    BASIC,
+    DUTY_KEYS,
+    EXCELLENT,
+    FLAGS,
+    GRADES,
+    GRID_LEADER,
+    HOUSEHOLD_LEADER,
+    INCOMPETENT,
+)
+from dashboard.scheme import Scheme, exact
+from dashboard.scoring.exact import INT64_SAFE, as_integers, cents, half_up, half_up_fraction
+from dashboard.scoring.inputs import YearInputs
+
+SCOPE_KEYS: dict[str, list[str]] = {
+    "village": ["county", "township", "village"],
+    "township": ["county", "township"],
+    "county": ["county"],
+}
+ROLE_ORDER = {GRID_LEADER: 0, HOUSEHOLD_LEADER: 1}
+ROLE_COLUMNS = tuple(f"role_{d}" for d in DUTY_KEYS)
+COMPONENT_KEYS = ("self", "mass", "committee", "platform")
+# Rows whose float score × 100 is this close to a .5 boundary are recomputed exactly.
+BOUNDARY_TOLERANCE = 1e-7
+
+
+@dataclass(frozen=True)
+class ScoringResult:
+    """One year's results: `results` (one row per assessed leader) and the seven-role profiles."""
+
+    year: int
+    scheme: Scheme
+    results: pd.DataFrame
+    roles: pd.DataFrame
+    platform_in_use: bool
+
+
+@dataclass
+class _Components:
+    """Exact component values per assessed leader (arrays aligned with the leader rows)."""
+
+    num: dict[str, np.ndarray]
+    den: dict[str, np.ndarray]
+    present: dict[str, np.ndarray]
+    cents: dict[str, np.ndarray]
+
+
+def assessed_leaders(leaders: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Section 1: status 在任 and appointed on or before 31 December of the year."""
+    appointed = pd.to_datetime(leaders["appointed_on"])
+    mask = (leaders["status"] == ACTIVE) & (appointed <= pd.Timestamp(year, 12, 31))
+    out = leaders.loc[mask.to_numpy()].copy()
+    out["appointed_on"] = appointed[mask.to_numpy()].to_numpy()
+    return out.reset_index(drop=True)
+
+
+def _positions(ids: pd.Index, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions of `frame` in the assessed leaders, and the mask of rows that match."""
+    pos = ids.get_indexer(frame["leader_id"].to_numpy())
+    return pos, pos >= 0
+
+
+def _self_component(inputs: YearInputs, ids: pd.Index, role_int: dict[str, int]):
+    """3.1 self = Σ w_r × selfscore_r, with w_r = role_max_r / Σ role_max."""
+    n = len(ids)
+    total = sum(role_int.values())
+    num = np.zeros(n, dtype="int64")
+    present = np.zeros(n, dtype=bool)
+    frame = inputs.self_scores
+    if len(frame):
+        pos, ok = _positions(ids, frame)
+        weights = np.array([role_int[d] for d in DUTY_KEYS], dtype="int64")
+        scores = cents(frame[list(DUTY_KEYS)].to_numpy(dtype="float64")[ok])
+        num[pos[ok]] = scores @ weights
+        present[pos[ok]] = True
+    # self × 100 = Σ A_r × cents_r / Σ A_r, i.e. points = num / (100 Σ A_r).
+    return num, np.full(n, 100 * total, dtype="int64"), present
+
+
+def _committee_component(inputs: YearInputs, ids: pd.Index, scheme: Scheme, role_int, role_den):
+    """3.2: trimmed per quarter and duty, quarter total 100 × Σ value / Σ role_max, mean over quarters."""
+    n = len(ids)
+    frame = inputs.committee
+    duties = len(DUTY_KEYS)
+    divisor = np.ones((n, 4), dtype="int64")  # d_q: raters kept (n − 2 or n); 1 when absent
+    trimmed_sum = np.zeros((n, 4, duties), dtype="int64")  # T_qr in cents
+    has_q = np.zeros((n, 4), dtype=bool)
+    if len(frame):
+        pos, ok = _positions(ids, frame)
+        quarter = frame["quarter"].to_numpy()
+        ok &= (quarter >= 1) & (quarter <= 4)
+        rows = pos[ok]
+        q = quarter[ok].astype("int64") - 1
+        raters = frame["n"].to_numpy()[ok].astype("int64")
+        trim = raters >= scheme.committee_trim_min_raters
+        divisor[rows, q] = np.where(trim, raters - 2, raters)
+        has_q[rows, q] = True
+        for j, duty in enumerate(DUTY_KEYS):
+            s = cents(frame[f"{duty}_sum"].to_numpy()[ok])
+            hi = cents(frame[f"{duty}_max"].to_numpy()[ok])
+            lo = cents(frame[f"{duty}_min"].to_numpy()[ok])
+            trimmed_sum[rows, q, j] = np.where(trim, s - hi - lo, s)
+    quarters = has_q.sum(axis=1).astype("int64")
+    present = quarters > 0
+    common = np.lcm.reduce(divisor, axis=1)
+    mult = common[:, None] // divisor  # common / d_q
+    big = float(np.max(trimmed_sum, initial=0)) * duties * 4 * float(np.max(common, initial=1))
+    if big * max(role_den, 1) * 200 >= INT64_SAFE:
+        mult = mult.astype(object)
+        trimmed_sum = trimmed_sum.astype(object)
+        common = common.astype(object)
+    safe_q = np.maximum(quarters, 1)
+    total_int = sum(role_int.values())
+    # Quarter total = Σ_r T_qr × L / (d_q × Σ A_r); committee = mean over the Q quarters.
+    per_duty = (trimmed_sum * mult[:, :, None]).sum(axis=1)  # Σ_q T_qr × common / d_q
+    num = per_duty.sum(axis=1) * role_den
+    den = safe_q * total_int * common
+    # Profile_r = mean_q (T_qr / (100 d_q)) / role_max_r × 100 = Σ_q T_qr L/d_q / (Q A_r).
+    profile = np.zeros((n, duties), dtype="int64")
+    for j, duty in enumerate(DUTY_KEYS):
+        profile[:, j] = half_up(per_duty[:, j] * role_den, safe_q * common * role_int[duty], 100)
+    return num, den, present, profile, quarters
+
+
+def _mass_component(inputs: YearInputs, ids: pd.Index, scheme: Scheme):
+    """3.3: points per valid mark, trimmed at trim_min_ballots; satisfaction; mass veto."""
+    n = len(ids)
+    counts = np.zeros((n, len(GRADES) + 1), dtype="int64")
+    frame = inputs.mass
+    if len(frame):
+        pos, ok = _positions(ids, frame)
+        values = frame.reindex(columns=[*GRADES, ABSTAIN], fill_value=0).fillna(0).to_numpy(dtype="float64")
+        counts[pos[ok]] = np.rint(values[ok]).astype("int64")
+    valid = counts[:, : len(GRADES)]
+    ballots = valid.sum(axis=1)
+    points_int, points_den = as_integers({g: exact(scheme.mass_points[g]) for g in GRADES})
+    points = np.array([points_int[g] for g in GRADES], dtype="int64")
+    total = valid @ points
+    seen = valid > 0
+    hi = np.where(seen, points, -1).max(axis=1)
+    lo = np.where(seen, points, np.iinfo("int64").max).min(axis=1)
+    trim = ballots >= scheme.mass_trim_min_ballots
+    num = np.where(trim, total - hi - lo, total)
+    kept = np.where(trim, ballots - 2, ballots)
+    present = ballots >= 1
+    den = points_den * np.where(present, kept, 1)
+    num = np.where(present, num, 0)
+    satisfied = counts[:, 0] + counts[:, 1]
+    satisfaction = half_up(satisfied, np.maximum(ballots, 1), 10_000)
+    complete = ballots >= scheme.mass_min_ballots
+    share = scheme.mass_veto_share
+    incompetent = counts[:, GRADES.index(INCOMPETENT)]
+    if share.numerator * max(int(ballots.max(initial=0)), 1) < INT64_SAFE // max(share.denominator, 1):
+        veto = incompetent * share.denominator > ballots * share.numerator
+    else:
+        veto = np.array(
+            [k * share.denominator > b * share.numerator for k, b in zip(incompetent.tolist(), ballots.tolist(), strict=True)],
+            dtype=bool,
+        )
+    mass_veto = veto & complete
+    return num, den, present, complete, ballots, satisfaction, mass_veto, counts
+
+
+def _platform_component(inputs: YearInputs, leaders: pd.DataFrame, ids: pd.Index, scheme: Scheme, year: int):
+    """3.4: min(100, 100 × reports / (monthly_target × months served)); no record → 0."""
+    n = len(ids)
+    reports = np.zeros(n, dtype="int64")
+    frame = inputs.platform
+    if len(frame):
+        pos, ok = _positions(ids, frame)
+        np.add.at(reports, pos[ok], np.rint(frame["reports"].to_numpy(dtype="float64")[ok]).astype("int64"))
+    appointed = pd.DatetimeIndex(leaders["appointed_on"])
+    months = np.where(appointed.year == year, 13 - appointed.month, 12).astype("int64")
+    target = exact(scheme.platform_monthly_target)
+    num = 100 * reports * target.denominator
+    den = target.numerator * months
+    capped = num >= 100 * den
+    num = np.where(capped, 100, num)
+    den = np.where(capped, 1, den)
+    present = np.full(n, inputs.uses_platform, dtype=bool)
+    return num, den, present, reports
+
+
+def _adjustments(inputs: YearInputs, ids: pd.Index):
+    n = len(ids)
+    bonus = np.zeros(n, dtype="int64")
+    deduction = np.zeros(n, dtype="int64")
+    vetoes = np.zeros(n, dtype="int64")
+    frame = inputs.adjustments
+    if len(frame):
+        pos, ok = _positions(ids, frame)
+        np.add.at(bonus, pos[ok], cents(frame["bonus_total"].fillna(0).to_numpy()[ok]))
+        np.add.at(deduction, pos[ok], cents(frame["deduction_total"].fillna(0).to_numpy()[ok]))
+        np.add.at(vetoes, pos[ok], np.rint(frame["veto_count"].fillna(0).to_numpy(dtype="float64")[ok]).astype("int64"))
+    return bonus, deduction, vetoes
+
+
+def _near_boundary(values: np.ndarray) -> np.ndarray:
+    scaled = values * 100
+    return np.abs(scaled - np.floor(scaled) - 0.5) < BOUNDARY_TOLERANCE
+
+
+def _combine(comp: _Components, weights: dict[str, Fraction], bonus_c, deduction_c, cap: Fraction):
+    """Section 4: renormalised base, capped bonus, final = max(0, base + bonus − deduction)."""
+    n = len(bonus_c)
+    used = {k: comp.present[k] & (weights[k] > 0) for k in COMPONENT_KEYS}
+    wsum = np.zeros(n)
+    acc = np.zeros(n)
+    for k in COMPONENT_KEYS:
+        w = float(weights[k])
+        value = comp.num[k].astype("float64") / comp.den[k].astype("float64")
+        acc += np.where(used[k], w * value, 0.0)
+        wsum += np.where(used[k], w, 0.0)
+    base = np.where(wsum > 0, acc / np.where(wsum > 0, wsum, 1.0), 0.0)
+    bonus_used = np.minimum(bonus_c / 100.0, float(cap))
+    final = np.maximum(0.0, base + bonus_used - deduction_c / 100.0)
+    base_c = np.floor(base * 100 + 0.5).astype("int64")
+    final_c = np.floor(final * 100 + 0.5).astype("int64")
+    redo = np.flatnonzero(_near_boundary(base) | _near_boundary(final))
+    for i in redo:
+        parts = [k for k in COMPONENT_KEYS if used[k][i]]
+        exact_base = Fraction(0)
+        total_w = sum((weights[k] for k in parts), Fraction(0))
+        if total_w > 0:
+            exact_base = sum(
+                (weights[k] * Fraction(int(comp.num[k][i]), int(comp.den[k][i])) for k in parts),
+                Fraction(0),
+            ) / total_w
+        exact_final = max(
+            Fraction(0),
+            exact_base + min(Fraction(int(bonus_c[i]), 100), cap) - Fraction(int(deduction_c[i]), 100),
+        )
+        base_c[i] = half_up_fraction(exact_base)
+        final_c[i] = half_up_fraction(exact_final)
+    return base_c, final_c, used, wsum
+
+
+def _grades(final_c: np.ndarray, scheme: Scheme) -> np.ndarray:
+    """Grade bands on the rounded final: final_c / 100 ≥ band ⇔ final_c ≥ ceil(100 × band)."""
+    conditions = []
+    choices = []
+    for grade, low in scheme.grade_bands.items():
+        conditions.append(final_c >= math.ceil(exact(low) * 100))
+        choices.append(grade)
+    return np.select(conditions, choices, default=INCOMPETENT).astype(object)
+
+
+def _competition_rank(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Standard competition ranking ("1224") by rounded final, descending, within the keys."""
+    return (
+        frame.groupby([*keys, "role"], sort=False, dropna=False)["final_c"]
+        .rank(method="min", ascending=False)
+        .astype("int64")
+        .to_numpy()
+    )
+
+
+def _awards(frame: pd.DataFrame, scheme: Scheme) -> tuple[np.ndarray, ...]:
+    """Section 7: quota floor(ratio × headcount) per scope and role, ordered eligible leaders."""
+    keys = [*SCOPE_KEYS[scheme.award_scope], "role"]
+    n = len(frame)
+    ratio = exact(scheme.award_ratio)
+    headcount = frame.groupby(keys, sort=False, dropna=False)["final_c"].transform("size").to_numpy()
+    quota = (headcount.astype(object) * ratio.numerator // ratio.denominator).astype("int64") if n else np.zeros(0, dtype="int64")
+    order_cols = ["final_c", "committee_k", "mass_k", "self_k", "deduction_c", "code"]
+    ascending = [False, False, False, False, True, True]
+    eligible = frame["eligible"].to_numpy()
+    el = frame.loc[eligible, [*keys, *order_cols]].copy()
+    el["_row"] = np.flatnonzero(eligible)
+    el = el.sort_values([*keys, *order_cols], ascending=[True] * len(keys) + ascending, kind="mergesort")
+    position = np.zeros(n, dtype="int64")
+    el_pos = el.groupby(keys, sort=False, dropna=False).cumcount().to_numpy() + 1
+    rows = el["_row"].to_numpy()
+    position[rows] = el_pos
+    award = np.zeros(n, dtype=bool)
+    award[rows] = el_pos <= quota[rows]
+    # Tie at the cut-off: the last awarded (position == quota) equals the next eligible.
+    tie = np.zeros(n, dtype=bool)
+    if len(el) > 1:
+        tie_keys = [*keys, *order_cols[:-1]]
+        same_next = np.ones(len(el) - 1, dtype=bool)
+        for col in tie_keys:
+            v = el[col].to_numpy()
+            same_next &= v[:-1] == v[1:]
+        cut = (el_pos[:-1] == quota[rows[:-1]]) & (quota[rows[:-1]] > 0) & same_next
+        tie[rows[:-1][cut]] = True
+        tie[rows[1:][cut]] = True
+    return award, tie, position, quota
+
+
+def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResult:
+    """Compute the year's results (scoring.md) from aggregate inputs; pure, no database."""
+    scheme = scheme or Scheme.default()
+    year = int(inputs.year)
+    leaders = assessed_leaders(inputs.leaders, year)
+    n = len(leaders)
+    ids = pd.Index(leaders["leader_id"].to_numpy())
+    if not ids.is_unique:
+        raise ValueError("leaders.leader_id must be unique")
+
+    role_int, role_den = as_integers({d: exact(scheme.role_max[d]) for d in DUTY_KEYS})
+    weights = {k: exact(scheme.weights[k]) for k in COMPONENT_KEYS}
+
+    self_num, self_den, self_present = _self_component(inputs, ids, role_int)
+    com_num, com_den, com_present, profile, quarters = _committee_component(inputs, ids, scheme, role_int, role_den)
+    (mass_num, mass_den, mass_present, mass_complete, ballots, satisfaction, mass_veto, counts) = (
+        _mass_component(inputs, ids, scheme)
+    )
+    plat_num, plat_den, plat_present, reports = _platform_component(inputs, leaders, ids, scheme, year)
+    bonus_c, deduction_c, vetoes = _adjustments(inputs, ids)
+
+    comp = _Components(
+        num={"self": self_num, "committee": com_num, "mass": mass_num, "platform": plat_num},
+        den={"self": self_den, "committee": com_den, "mass": mass_den, "platform": plat_den},
+        present={"self": self_present, "committee": com_present, "mass": mass_present, "platform": plat_present},
+        cents={},
+    )
+    for k in COMPONENT_KEYS:
+        comp.cents[k] = half_up(np.where(comp.present[k], comp.num[k], 0), comp.den[k], 100)
+
+    cap = exact(scheme.bonus_cap)
+    base_c, final_c, used, _ = _combine(comp, weights, bonus_c, deduction_c, cap)
+    bonus_used_c = np.where(bonus_c <= math.floor(cap * 100), bonus_c, half_up_fraction(cap))
+
+    veto = vetoes > 0
+    grade = _grades(final_c, scheme)
+    grade = np.where(veto | mass_veto, INCOMPETENT, grade).astype(object)
+
+    complete_parts = {
+        "self": self_present,
+        "committee": com_present,
+        "mass": mass_complete,
+        "platform": np.ones(n, dtype=bool),
+    }
+    complete = np.ones(n, dtype=bool)
+    for k in COMPONENT_KEYS:
+        in_use = inputs.uses_platform if k == "platform" else True
+        if in_use and weights[k] > 0:
+            complete &= complete_parts[k]
+
+    previous = np.full(n, None, dtype=object)
+    prev = inputs.previous_grades
+    if len(prev):
+        pos, ok = _positions(ids, prev)
+        previous[pos[ok]] = prev["grade"].to_numpy()[ok]
+    prev_weak = np.isin(previous.astype(str), [BASIC, INCOMPETENT])
+    adjustment = veto | (grade == INCOMPETENT) | ((grade == BASIC) & prev_weak)
+
+    out = pd.DataFrame(
+        {
+            "leader_id": leaders["leader_id"].to_numpy(),
+            "code": leaders["code"].astype(str).to_numpy(),
+            "name": leaders["name"].to_numpy(),
+            "role": leaders["role"].to_numpy(),
+            "county": leaders["county"].to_numpy(),
+            "township": leaders["township"].to_numpy(),
+            "village": leaders["village"].to_numpy(),
+            "grid": leaders["grid"].to_numpy(),
+            "group": leaders["group"].to_numpy(),
+        }
+    )
+    out["group"] = out["group"].where(out["role"] != GRID_LEADER, None)
+    for k in COMPONENT_KEYS:
+        out[f"{k}_k"] = np.where(comp.present[k], comp.cents[k], 0)  # reported cents, absent = 0
+        out[k] = np.where(comp.present[k], comp.cents[k] / 100, np.nan)
+    out["ballots"] = ballots
+    out["satisfaction"] = np.where(mass_present, satisfaction / 10_000, np.nan)
+    out["bonus"] = bonus_used_c / 100
+    out["deduction"] = deduction_c / 100
+    out["deduction_c"] = deduction_c
+    out["base"] = base_c / 100
+    out["final_c"] = final_c
+    out["final"] = final_c / 100
+    out["grade"] = grade
+    out["complete"] = complete
+    out["veto"] = veto
+    out["mass_veto"] = mass_veto
+    out["previous_grade"] = previous
+    out["eligible"] = (grade == EXCELLENT) & complete & ~veto & ~mass_veto
+    for scope in ("village", "township", "county"):
+        out[f"{scope}_rank"] = _competition_rank(out, SCOPE_KEYS[scope]) if n else np.zeros(0, dtype="int64")
+    award, tie, position, quota = _awards(out, scheme)
+    out["award"] = award
+    out["award_position"] = position
+    out["award_quota"] = quota
+    out["adjustment"] = adjustment
+
+    pay_by_grade = {
+        g: half_up_fraction(exact(scheme.pay_base) * exact(scheme.pay_coefficients[g])) / 100 for g in GRADES
+    }
+    out["pay"] = np.where(
+        out["role"].to_numpy() == HOUSEHOLD_LEADER, out["grade"].map(pay_by_grade).to_numpy(dtype="float64"), np.nan
+    )
+
+    flag_bits = {
+        "no_self_report": ~self_present,
+        "no_committee_score": ~com_present,
+        "no_ballots": ballots == 0,
+        "too_few_ballots": (ballots >= 1) & (ballots < scheme.mass_min_ballots),
+        "veto": veto,
+        "mass_veto": mass_veto,
+        "tie_at_cutoff": tie,
+    }
+    mask = np.zeros(n, dtype="int64")
+    for bit, name in enumerate(FLAGS):
+        mask |= flag_bits[name].astype("int64") << bit
+    names = {m: tuple(f for b, f in enumerate(FLAGS) if m >> b & 1) for m in np.unique(mask).tolist()}
+    out["flags"] = pd.Series(mask).map(names).to_numpy() if n else np.zeros(0, dtype=object)
+
+    for j, col in enumerate(ROLE_COLUMNS):
+        out[col] = np.where(com_present, profile[:, j] / 100, np.nan)
+    out["quarters"] = quarters
+    out["reports"] = reports
+    out["vetoes"] = vetoes
+    for j, mark in enumerate((*GRADES, ABSTAIN)):
+        out[f"marks_{mark}"] = counts[:, j]
+
+    out["_role_order"] = out["role"].map(ROLE_ORDER).fillna(2).to_numpy()
+    out = out.sort_values(
+        ["county", "township", "_role_order", "township_rank", "code"], kind="mergesort"
+    ).drop(columns=["_role_order"]).reset_index(drop=True)
+    roles = out[["leader_id", "code", "role", *ROLE_COLUMNS]].rename(
+        columns={c: c.removeprefix("role_") for c in ROLE_COLUMNS}
+    )
+    return ScoringResult(year=year, scheme=scheme, results=out, roles=roles, platform_in_use=inputs.uses_platform)
