@@ -66,6 +66,73 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_rejection(exc) -> int:
+    """Every error on its own line, then the count; exit code 2 (nothing was written)."""
+    for warning in exc.warnings:
+        print(f"提示：{warning}", file=sys.stderr)
+    for error in exc.errors:
+        print(str(error), file=sys.stderr)
+    print(f"共 {len(exc.errors)} 处错误，未写入任何数据。", file=sys.stderr)
+    return EXIT_REJECTED
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from dashboard.workbook import WorkbookRejected, import_workbook
+
+    try:
+        report = import_workbook(engine=_engine(args), source=args.workbook, year=args.year)
+    except WorkbookRejected as exc:
+        return _print_rejection(exc)
+    for warning in report.warnings:
+        print(f"提示：{warning}")
+    print(f"已导入 {args.workbook}（{args.year} 年度）：")
+    for line in report.lines():
+        print(f"  {line}")
+    return EXIT_OK
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from dashboard.db import read_session
+    from dashboard.workbook import write_template
+
+    with read_session(_engine(args)) as session:
+        count = write_template(session=session, out=args.out, year=args.year)
+    scope = f"{args.year} 年度参加考评的" if args.year else ""
+    print(f"已生成模板 {args.out}（预填{scope}人员 {count} 人）")
+    return EXIT_OK
+
+
+def cmd_seed_sample(args: argparse.Namespace) -> int:
+    from dashboard.sample import seed_sample
+    from dashboard.workbook import WorkbookRejected
+
+    try:
+        reports = seed_sample(engine=_engine(args), if_empty=args.if_empty)
+    except WorkbookRejected as exc:
+        return _print_rejection(exc)
+    if not reports:
+        print("数据库中已有人员名册，未加载示例数据（--if-empty）。")
+        return EXIT_OK
+    for report in reports:
+        print(f"已加载示例数据：南峪乡 {report.year} 年度")
+        for line in report.lines():
+            print(f"  {line}")
+    return EXIT_OK
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    from dashboard.assessment import AssessCommandError, run_assess
+
+    try:
+        text = run_assess(
+            _engine(args), year=args.year, scheme_file=args.scheme, out=args.out, explain=args.explain
+        )
+    except AssessCommandError as exc:
+        raise UserError(str(exc)) from exc
+    print(text)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m dashboard",
@@ -87,6 +154,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--village", action="append", metavar="NAME",
                    help="评分员负责的村（可多次指定；重名时写成“乡镇/村”）")
     p.add_argument("--township", metavar="NAME", help="查看或官员账号限定的乡镇")
+    p = add("import", cmd_import, "校验并导入考评数据工作簿（有任何错误则不写入）")
+    p.add_argument("workbook", metavar="WORKBOOK.xlsx", help="考评数据工作簿")
+    p.add_argument("--year", type=int, required=True, metavar="Y", help="考评年度")
+    p = add("template", cmd_template, "生成空白考评数据工作簿（预填人员名册）")
+    p.add_argument("--year", type=int, metavar="Y", help="只预填该年度参加考评的人员")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出文件")
+    p = add("seed-sample", cmd_seed_sample, "加载内置示例乡镇（南峪乡，2023 和 2024 年度）")
+    p.add_argument("--if-empty", action="store_true", help="仅当数据库中还没有人员时加载")
+    p = add("assess", cmd_assess, "计算年度考评结果（得分、等次、排名、表彰、建议调整、报酬）")
+    p.add_argument("--year", type=int, required=True, metavar="Y", help="考评年度")
+    p.add_argument("--scheme", metavar="FILE.json", help="考核方案文件（只写要改的设置，其余取默认值）")
+    p.add_argument("--out", metavar="FILE", help="输出文件：.json、.csv 或 .xlsx；不写则在终端显示简表")
+    p.add_argument("--explain", metavar="CODE", help="显示某人（编号）的得分说明")
     return parser
 
 

@@ -66,13 +66,15 @@ class FieldError(ValueError):
 class CellError:
     """Where a bad value sits (Excel row numbers, header is row 1) and why it is refused."""
 
-    sheet: str
+    sheet: str | None
     row: int | None
     column: str | None
     reason: str
     field: str | None = None
 
     def __str__(self) -> str:
+        if self.sheet is None:  # a problem of the whole file or year, not of a cell
+            return self.reason
         where = f"工作表「{self.sheet}」"
         if self.row is not None:
             where += f"第 {self.row} 行"
@@ -82,7 +84,7 @@ class CellError:
 
     @classmethod
     def from_field_error(
-        cls, exc: FieldError, *, sheet: str, row: int | None, column: str | None
+        cls, exc: FieldError, *, sheet: str | None, row: int | None, column: str | None
     ) -> CellError:
         return cls(sheet=sheet, row=row, column=column, reason=exc.reason, field=exc.field or column)
 

@@ -1,0 +1,805 @@
+"""The data workbook 考评数据工作簿 (workbook.md): sheet definitions, reading, validation,
+the import into the database as one transaction, and the template writer.
+
+Reading uses openpyxl's read-only mode and memoised field validators, so that a county-sized
+workbook (thousands of leaders, tens of thousands of ballot marks) is checked in seconds.
+Every error is collected (never only the first) and reported with sheet, Excel row number
+(the header is row 1) and column; a workbook with any error writes nothing.
+
+Decisions (docs/decisions.md): formula cells are read as their formula text, so a formula
+where a number is due is refused like any text starting with ``=``; in the input sheets a row
+that has only 编号 and 姓名 filled (as the template pre-fills them) is "not filled in" and
+skipped; 往年等次 may carry an optional 姓名 column (checked like elsewhere) and its 年度 must
+be earlier than the imported year.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from dashboard.db import read_session, transaction
+from dashboard.domain import (
+    ADJUSTMENT_KINDS,
+    DEFAULT_COUNTY,
+    DUTIES,
+    DUTY_KEYS,
+    GENDERS,
+    GRADES,
+    GRID_LEADER,
+    HOUSEHOLD_LEADER,
+    LEADER_ROLES,
+    LEADER_STATUSES,
+    MARKS,
+    VETO,
+    YEAR_OPEN,
+)
+from dashboard.roster import RosterEntry, leader_ids, leader_names, roster_frame, upsert_roster
+from dashboard.validation import (
+    CellError,
+    FieldError,
+    is_blank,
+    parse_adjustment_kind,
+    parse_code,
+    parse_count,
+    parse_date,
+    parse_gender,
+    parse_grade,
+    parse_mark,
+    parse_month,
+    parse_name,
+    parse_narrative,
+    parse_positive_points,
+    parse_quarter,
+    parse_role,
+    parse_score,
+    parse_status,
+    parse_text,
+    parse_year,
+    strip_text,
+)
+from dashboard.years import bump_revision, ensure_year, get_year, year_scheme
+from models import (
+    Adjustment,
+    AuditEvent,
+    BallotMark,
+    CommitteeScore,
+    PlatformCount,
+    PriorGrade,
+    SelfReport,
+)
+
+# --- sheet definitions (workbook.md) -----------------------------------------------------------
+
+ROSTER = "人员名册"
+SELF_REPORT = "个人述职"
+COMMITTEE = "两委打分"
+BALLOTS = "群众评议"
+PLATFORM = "平台上报"
+ADJUSTMENTS = "加减分"
+PRIOR_GRADES = "往年等次"
+
+DUTY_COLUMNS: tuple[str, ...] = tuple(DUTIES.values())
+COUNTY_COLUMN = "县"
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """A sheet: its columns in template order, which are optional, and its duplicate key."""
+
+    name: str
+    columns: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    key: tuple[str, ...] = ()
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c for c in self.columns if c not in self.optional)
+
+
+SHEETS: dict[str, SheetSpec] = {
+    spec.name: spec
+    for spec in (
+        SheetSpec(
+            ROSTER,
+            ("编号", "姓名", "性别", "民族", "职务", "乡镇", "村", "网格", "联防组", "联系电话", "任职日期", "状态", COUNTY_COLUMN),
+            optional=("民族", "联系电话", COUNTY_COLUMN),
+            key=("编号",),
+        ),
+        SheetSpec(SELF_REPORT, ("编号", "姓名", *DUTY_COLUMNS, "述职摘要"), optional=("述职摘要",), key=("编号",)),
+        SheetSpec(COMMITTEE, ("季度", "评分人", "编号", "姓名", *DUTY_COLUMNS), key=("季度", "评分人", "编号")),
+        SheetSpec(BALLOTS, ("票号", "评议人类别", "编号", "姓名", "评价"), key=("票号", "编号")),
+        SheetSpec(PLATFORM, ("编号", "姓名", "月份", "上报数"), key=("编号", "月份")),
+        SheetSpec(ADJUSTMENTS, ("编号", "姓名", "类型", "分值", "事由")),
+        SheetSpec(PRIOR_GRADES, ("编号", "姓名", "年度", "等次"), optional=("姓名",), key=("编号", "年度")),
+    )
+}
+SHEET_ORDER: tuple[str, ...] = tuple(SHEETS)
+REQUIRED_SHEETS = (ROSTER,)
+
+# Sheets whose rows are skipped when nothing but 编号 and 姓名 is filled in (template rows).
+_PREFILLED_SHEETS = {SELF_REPORT, COMMITTEE, BALLOTS, PLATFORM, ADJUSTMENTS}
+
+
+class WorkbookRejected(Exception):
+    """The workbook has errors; nothing was written. ``errors`` lists every one."""
+
+    def __init__(self, errors: Sequence[CellError], warnings: Sequence[str] = ()):
+        self.errors = list(errors)
+        self.warnings = list(warnings)
+        super().__init__(f"共 {len(self.errors)} 处错误，未写入任何数据。")
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+@dataclass
+class RawSheet:
+    """A sheet as read: header positions and data rows with their Excel row numbers."""
+
+    name: str
+    header: dict[str, int]
+    rows: list[tuple[int, tuple]]
+
+
+@dataclass
+class RawWorkbook:
+    sheets: dict[str, RawSheet] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=list)
+
+
+Source = str | Path | bytes | IO[bytes]
+
+
+def read_workbook(source: Source) -> RawWorkbook:
+    """Read the known sheets of a workbook (read-only mode); structural problems become errors."""
+    raw = RawWorkbook()
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    try:
+        book = load_workbook(source, read_only=True, data_only=False)
+    except FileNotFoundError:
+        raw.errors.append(CellError(None, None, None, f"找不到文件：{source}"))
+        return raw
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not .xlsx
+        raw.errors.append(CellError(None, None, None, "文件无法作为 Excel 工作簿（.xlsx）打开，请用 Excel 或 WPS 另存为 .xlsx 后再导入"))
+        return raw
+    try:
+        titles = {}
+        for ws in book.worksheets:
+            title = strip_text(ws.title) or ws.title
+            if title in SHEETS:
+                titles[title] = ws
+            else:
+                raw.warnings.append(f"工作表「{ws.title}」不是考评数据工作表，已忽略")
+        for name in REQUIRED_SHEETS:
+            if name not in titles:
+                raw.errors.append(CellError(name, None, None, "缺少必需的工作表"))
+        for name in SHEET_ORDER:
+            if name in titles:
+                sheet = _read_sheet(name, titles[name], raw)
+                if sheet is not None:
+                    raw.sheets[name] = sheet
+    finally:
+        book.close()
+    return raw
+
+
+def _read_sheet(name: str, ws, raw: RawWorkbook) -> RawSheet | None:
+    spec = SHEETS[name]
+    rows = ws.iter_rows(values_only=True)
+    header_row = next(rows, None) or ()
+    header: dict[str, int] = {}
+    ok = True
+    for idx, cell in enumerate(header_row):
+        title = strip_text(cell)
+        if title is None:
+            continue
+        title = str(title).replace(" ", "").replace("\u3000", "")
+        if title in header:
+            raw.errors.append(CellError(name, 1, title, "列名重复"))
+            ok = False
+        elif title in spec.columns:
+            header[title] = idx
+        else:
+            raw.warnings.append(f"工作表「{name}」的列「{title}」不是规定的列，已忽略")
+    for col in spec.required:
+        if col not in header:
+            raw.errors.append(CellError(name, 1, col, "缺少必需的列"))
+            ok = False
+    if not ok:
+        return None
+    data = []
+    width = max(header.values(), default=-1) + 1
+    for number, values in enumerate(rows, start=2):
+        if len(values) < width:
+            values = tuple(values) + (None,) * (width - len(values))
+        if all(is_blank(values[i]) for i in header.values()):
+            continue
+        data.append((number, values))
+    return RawSheet(name=name, header=header, rows=data)
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+
+def _memo(parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Cache a parser's answer per distinct cell value (marks, codes and months repeat a lot)."""
+    cache: dict[tuple, tuple[bool, Any]] = {}
+
+    def run(value: Any) -> Any:
+        try:
+            key = (type(value), value)
+            hit = cache.get(key)
+        except TypeError:  # unhashable: no caching
+            return parser(value)
+        if hit is None:
+            try:
+                hit = (True, parser(value))
+            except FieldError as exc:
+                hit = (False, (exc.reason, exc.field))
+            if len(cache) < 200_000:
+                cache[key] = hit
+        ok, result = hit
+        if ok:
+            return result
+        raise FieldError(result[0], field=result[1])
+
+    return run
+
+
+_MISSING = object()
+
+
+@dataclass
+class ParsedWorkbook:
+    """Validated content, ready to write; ``present`` lists the input sheets the file had."""
+
+    present: set[str] = field(default_factory=set)
+    roster: list[RosterEntry] = field(default_factory=list)
+    records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    errors: list[CellError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class _RowReader:
+    """Reads cells of one sheet, collecting every FieldError as a CellError."""
+
+    def __init__(self, sheet: RawSheet, errors: list[CellError]):
+        self.sheet = sheet
+        self.errors = errors
+        self.row = 0
+        self.values: tuple = ()
+        self.failed = False
+
+    def start(self, row: int, values: tuple) -> None:
+        self.row, self.values, self.failed = row, values, False
+
+    def raw(self, column: str) -> Any:
+        idx = self.sheet.header.get(column)
+        return None if idx is None else self.values[idx]
+
+    def get(self, column: str, parser: Callable[[Any], Any]) -> Any:
+        try:
+            return parser(self.raw(column))
+        except FieldError as exc:
+            self.error(column, exc.reason)
+            return _MISSING
+
+    def error(self, column: str | None, reason: str) -> None:
+        self.failed = True
+        self.errors.append(CellError(self.sheet.name, self.row, column, reason))
+
+
+def _committee_parser(max_value: float) -> Callable[[Any], float]:
+    return _memo(lambda v: parse_score(v, max_value=max_value))
+
+
+def parse_workbook(
+    raw: RawWorkbook,
+    *,
+    year: int,
+    role_max: dict[str, float],
+    known_names: dict[str, str],
+) -> ParsedWorkbook:
+    """Validate every sheet of a read workbook against the year's rubric and the known roster.
+
+    ``known_names`` maps the database's codes to names; the workbook's own roster overrides it.
+    """
+    out = ParsedWorkbook(errors=list(raw.errors), warnings=list(raw.warnings))
+    names = dict(known_names)
+    if ROSTER in raw.sheets:
+        names.update(_parse_roster(raw.sheets[ROSTER], out))
+    code_parser = _memo(parse_code)
+    name_parser = _memo(parse_name)
+
+    def leader(reader: _RowReader) -> str | None:
+        code = reader.get("编号", code_parser)
+        if code is _MISSING:
+            return None
+        if code not in names:
+            reader.error("编号", f"编号 {code} 不在人员名册中（本工作簿和系统里都没有）")
+            return None
+        if "姓名" in reader.sheet.header:
+            name = reader.get("姓名", name_parser)
+            if name is not _MISSING and name != names[code]:
+                reader.error("姓名", f"编号 {code} 在人员名册中的姓名是「{names[code]}」，这里写的是「{name}」")
+        return code
+
+    for sheet_name in SHEET_ORDER[1:]:
+        sheet = raw.sheets.get(sheet_name)
+        if sheet is None:
+            continue
+        out.present.add(sheet_name)
+        reader = _RowReader(sheet, out.errors)
+        spec = SHEETS[sheet_name]
+        row_parser = _ROW_PARSERS[sheet_name](year=year, role_max=role_max)
+        seen: dict[tuple, int] = {}
+        records: list[dict[str, Any]] = []
+        skip_cols = {sheet.header.get("编号"), sheet.header.get("姓名")}
+        for number, values in sheet.rows:
+            if sheet_name in _PREFILLED_SHEETS and all(
+                is_blank(values[i]) for i in sheet.header.values() if i not in skip_cols
+            ):
+                continue
+            reader.start(number, values)
+            code = leader(reader)
+            record = row_parser(reader)
+            if reader.failed or code is None or record is None:
+                continue
+            record["code"] = code
+            if spec.key:
+                key = tuple(record[_KEY_FIELDS[c]] for c in spec.key)
+                if key in seen:
+                    shown = "、".join(str(k) for k in key)
+                    reader.error("+".join(spec.key), f"与第 {seen[key]} 行重复（{shown}）")
+                    continue
+                seen[key] = number
+            records.append(record)
+        out.records[sheet_name] = records
+    out.errors.sort(key=_error_order)
+    return out
+
+
+_KEY_FIELDS = {"编号": "code", "季度": "quarter", "评分人": "rater", "票号": "ballot_no", "月份": "month", "年度": "year"}
+
+
+def _error_order(err: CellError) -> tuple:
+    sheet = SHEET_ORDER.index(err.sheet) if err.sheet in SHEET_ORDER else -1
+    columns = SHEETS[err.sheet].columns if err.sheet in SHEETS else ()
+    col = columns.index(err.column) if err.column in columns else len(columns)
+    return (sheet, err.row or 0, col)
+
+
+def _parse_roster(sheet: RawSheet, out: ParsedWorkbook) -> dict[str, str]:
+    """Roster rows → RosterEntry; returns code → name of every row whose code and name read."""
+    reader = _RowReader(sheet, out.errors)
+    names: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    place = _memo(lambda v: parse_text(v, what="地名", max_len=64))
+    optional_place = _memo(lambda v: parse_text(v, what="地名", required=False, max_len=64))
+    gender, role, status, when = _memo(parse_gender), _memo(parse_role), _memo(parse_status), _memo(parse_date)
+    for number, values in sheet.rows:
+        reader.start(number, values)
+        code = reader.get("编号", parse_code)
+        name = reader.get("姓名", parse_name)
+        if code is not _MISSING and name is not _MISSING:
+            names.setdefault(code, name)
+        entry = {
+            "gender": reader.get("性别", gender),
+            "ethnicity": reader.get("民族", lambda v: parse_text(v, what="民族", required=False, max_len=32)),
+            "role": reader.get("职务", role),
+            "township": reader.get("乡镇", place),
+            "village": reader.get("村", place),
+            "grid": reader.get("网格", place),
+            "group": reader.get("联防组", optional_place),
+            "phone": reader.get("联系电话", lambda v: parse_text(v, what="联系电话", required=False, max_len=32)),
+            "appointed_on": reader.get("任职日期", when),
+            "status": reader.get("状态", status),
+            "county": reader.get(COUNTY_COLUMN, optional_place),
+        }
+        if entry["role"] == HOUSEHOLD_LEADER and entry["group"] is None:
+            reader.error("联防组", "联户长必须填写联防组")
+        elif entry["role"] == GRID_LEADER and entry["group"] not in (None, _MISSING):
+            reader.error("联防组", "网格长不属于联防组，联防组应留空")
+        if code is not _MISSING:
+            if code in seen:
+                reader.error("编号", f"编号 {code} 与第 {seen[code]} 行重复")
+                continue
+            seen[code] = number
+        if reader.failed:
+            continue
+        out.roster.append(
+            RosterEntry(code=code, name=name, **{**entry, "county": entry["county"] or DEFAULT_COUNTY})
+        )
+    return names
+
+
+def _self_rows(*, year: int, role_max: dict[str, float]):
+    percent = _memo(lambda v: parse_score(v, max_value=100))
+
+    def parse(reader: _RowReader) -> dict[str, Any]:
+        record = {key: reader.get(col, percent) for key, col in DUTIES.items()}
+        record["narrative"] = reader.get("述职摘要", parse_narrative)
+        return record
+
+    return parse
+
+
+def _committee_rows(*, year: int, role_max: dict[str, float]):
+    scores = {key: _committee_parser(role_max[key]) for key in DUTY_KEYS}
+    quarter = _memo(parse_quarter)
+    rater = _memo(lambda v: re.sub(r"\s+", "", parse_text(v, what="评分人", max_len=64) or ""))
+
+    def parse(reader: _RowReader) -> dict[str, Any]:
+        record = {"quarter": reader.get("季度", quarter), "rater": reader.get("评分人", rater)}
+        for key, col in DUTIES.items():
+            record[key] = reader.get(col, scores[key])
+        return record
+
+    return parse
+
+
+def _ballot_rows(*, year: int, role_max: dict[str, float]):
+    ballot_no = _memo(lambda v: parse_code(v, field="票号", what="票号", max_len=64))
+    rater_type = _memo(lambda v: _category_text(v, what="评议人类别", max_len=32))
+    mark = _memo(parse_mark)
+
+    def parse(reader: _RowReader) -> dict[str, Any]:
+        return {
+            "ballot_no": reader.get("票号", ballot_no),
+            "rater_type": reader.get("评议人类别", rater_type),
+            "mark": reader.get("评价", mark),
+        }
+
+    return parse
+
+
+def _category_text(value: Any, *, what: str, max_len: int) -> str:
+    """An open category (评议人类别): free text, but never formula-looking."""
+    text = parse_text(value, what=what, max_len=max_len)
+    assert text is not None
+    if text[0] in "=+-@":
+        raise FieldError(f"以 {text[0]} 开头的文本不能作为{what}：{text}")
+    return text.replace(" ", "").replace("\u3000", "")
+
+
+def _platform_rows(*, year: int, role_max: dict[str, float]):
+    month = _memo(parse_month)
+    reports = _memo(lambda v: parse_count(v, field="上报数", what="上报数"))
+
+    def parse(reader: _RowReader) -> dict[str, Any]:
+        return {"month": reader.get("月份", month), "reports": reader.get("上报数", reports)}
+
+    return parse
+
+
+def _adjustment_rows(*, year: int, role_max: dict[str, float]):
+    kind_parser = _memo(parse_adjustment_kind)
+
+    def parse(reader: _RowReader) -> dict[str, Any]:
+        kind = reader.get("类型", kind_parser)
+        points: Any = None
+        if kind == VETO:
+            if not is_blank(reader.raw("分值")):
+                reader.error("分值", "一票否决不填分值，请留空")
+        elif kind is not _MISSING:
+            points = reader.get("分值", parse_positive_points)
+        reason = reader.get("事由", lambda v: parse_text(v, what="事由", max_len=500))
+        return {"kind": kind, "points": points, "reason": reason}
+
+    return parse
+
+
+def _prior_rows(*, year: int, role_max: dict[str, float]):
+    grade = _memo(parse_grade)
+
+    def prior_year(value: Any) -> int:
+        y = parse_year(value)
+        if y >= year:
+            raise FieldError(f"往年等次的年度 {y} 应早于导入的年度 {year}")
+        return y
+
+    def parse(reader: _RowReader) -> dict[str, Any]:
+        return {"year": reader.get("年度", _memo(prior_year)), "grade": reader.get("等次", grade)}
+
+    return parse
+
+
+_ROW_PARSERS = {
+    SELF_REPORT: _self_rows,
+    COMMITTEE: _committee_rows,
+    BALLOTS: _ballot_rows,
+    PLATFORM: _platform_rows,
+    ADJUSTMENTS: _adjustment_rows,
+    PRIOR_GRADES: _prior_rows,
+}
+
+
+# --- import --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """What an accepted import wrote."""
+
+    year: int
+    roster_inserted: int
+    roster_updated: int
+    counts: dict[str, int]
+    warnings: list[str]
+
+    def lines(self) -> list[str]:
+        out = [f"人员名册：新增 {self.roster_inserted} 人，更新 {self.roster_updated} 人"]
+        out += [f"{name}：{n} 条" for name, n in self.counts.items()]
+        return out
+
+
+_TABLES: dict[str, Table] = {
+    SELF_REPORT: SelfReport.__table__,
+    COMMITTEE: CommitteeScore.__table__,
+    BALLOTS: BallotMark.__table__,
+    PLATFORM: PlatformCount.__table__,
+    ADJUSTMENTS: Adjustment.__table__,
+}
+_CHUNK = 900  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
+
+
+def _validate(session: Session, raw: RawWorkbook, year: int) -> ParsedWorkbook:
+    if not 2000 <= year <= 2100:
+        raise WorkbookRejected([CellError(None, None, None, f"年度 {year} 不在 2000 到 2100 之间")])
+    row = get_year(session, year)
+    if row is not None and row.status != YEAR_OPEN:
+        raise WorkbookRejected([CellError(None, None, None, f"年度 {year} 已进入公示/定稿，不能导入")])
+    parsed = parse_workbook(
+        raw, year=year, role_max=year_scheme(session, year).role_max, known_names=leader_names(session)
+    )
+    if parsed.errors:
+        raise WorkbookRejected(parsed.errors, parsed.warnings)
+    return parsed
+
+
+def check_workbook(*, engine: Engine, source: Source, year: int) -> ParsedWorkbook:
+    """Validate without writing; raises WorkbookRejected listing every error."""
+    raw = read_workbook(source)
+    if raw.errors:
+        raise WorkbookRejected(sorted(raw.errors, key=_error_order), raw.warnings)
+    with read_session(engine) as session:
+        return _validate(session, raw, year)
+
+
+def import_workbook(*, engine: Engine, source: Source, year: int, username: str = "命令行") -> ImportReport:
+    """Validate a data workbook and import it for ``year`` in one transaction (all or nothing).
+
+    For each input sheet present, that year's rows of that input for the leaders appearing in
+    the sheet are replaced; prior grades are upserted by (leader, year); the roster by 编号.
+    """
+    raw = read_workbook(source)
+    if raw.errors:
+        raise WorkbookRejected(sorted(raw.errors, key=_error_order), raw.warnings)
+    with transaction(engine) as session:
+        parsed = _validate(session, raw, year)
+        return _write(session, parsed, year, username)
+
+
+def _chunks(items: Sequence[int]) -> Iterable[Sequence[int]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+def _write(session: Session, parsed: ParsedWorkbook, year: int, username: str) -> ImportReport:
+    now = datetime.now()
+    ensure_year(session, year)
+    upserted = upsert_roster(session=session, entries=parsed.roster)
+    ids = leader_ids(session)
+    counts: dict[str, int] = {}
+    for sheet_name, table in _TABLES.items():
+        if sheet_name not in parsed.present:
+            continue
+        records = parsed.records[sheet_name]
+        covered = sorted({ids[r["code"]] for r in records})
+        for chunk in _chunks(covered):
+            session.execute(delete(table).where(table.c.year == year, table.c.leader_id.in_(chunk)))
+        rows = []
+        for r in records:
+            row = {k: v for k, v in r.items() if k != "code"}
+            row["year"] = year
+            row["leader_id"] = ids[r["code"]]
+            if sheet_name in (SELF_REPORT, COMMITTEE):
+                row.update(version=1, updated_at=now, updated_by=username)
+            rows.append(row)
+        if rows:
+            session.execute(insert(table), rows)
+        counts[sheet_name] = len(rows)
+    if PRIOR_GRADES in parsed.present:
+        counts[PRIOR_GRADES] = _upsert_prior_grades(session, parsed.records[PRIOR_GRADES], ids)
+    bump_revision(session, year)
+    # A prior grade for year X is what year X+1's two-year rule reads: its results change too.
+    for prior_year in sorted({r["year"] for r in parsed.records.get(PRIOR_GRADES, [])}):
+        if prior_year + 1 != year and get_year(session, prior_year + 1) is not None:
+            bump_revision(session, prior_year + 1)
+    session.add(
+        AuditEvent(
+            at=now,
+            username=username,
+            action="import_workbook",
+            year=year,
+            target="考评数据工作簿",
+            new_value="；".join(
+                [f"人员名册 新增 {upserted.inserted} 更新 {upserted.updated}"]
+                + [f"{k} {v}" for k, v in counts.items()]
+            ),
+        )
+    )
+    session.flush()
+    return ImportReport(
+        year=year,
+        roster_inserted=upserted.inserted,
+        roster_updated=upserted.updated,
+        counts=counts,
+        warnings=parsed.warnings,
+    )
+
+
+def _upsert_prior_grades(session: Session, records: list[dict[str, Any]], ids: dict[str, int]) -> int:
+    table = PriorGrade.__table__
+    rows = [{"leader_id": ids[r["code"]], "year": r["year"], "grade": r["grade"]} for r in records]
+    if rows:
+        session.execute(
+            delete(table).where(
+                and_(table.c.leader_id == bindparam("b_leader"), table.c.year == bindparam("b_year"))
+            ),
+            [{"b_leader": r["leader_id"], "b_year": r["year"]} for r in rows],
+        )
+        session.execute(insert(table), rows)
+    return len(rows)
+
+
+def leader_count(session: Session) -> int:
+    """How many leaders the roster holds (0 for an empty database)."""
+    from models import Leader
+
+    return session.execute(select(func.count()).select_from(Leader)).scalar_one()
+
+
+# --- writing workbooks (template, sample) ------------------------------------------------------
+
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_WIDE = {"述职摘要": 60, "事由": 30, "联系电话": 16, "任职日期": 14, "评议人类别": 14, "票号": 16}
+
+
+def _list_rule(words: Sequence[str], what: str, *, allow_blank: bool = True) -> DataValidation:
+    rule = DataValidation(type="list", formula1='"' + ",".join(words) + '"', allow_blank=allow_blank)
+    rule.error = f"请从下拉列表中选择{what}：{'、'.join(words)}"
+    rule.errorTitle = f"{what}无效"
+    rule.showErrorMessage = True
+    return rule
+
+
+def _number_rule(kind: str, low: float, high: float, what: str) -> DataValidation:
+    rule = DataValidation(type=kind, operator="between", formula1=str(low), formula2=str(high), allow_blank=True)
+    rule.error = f"{what}应在 {low:g} 到 {high:g} 之间"
+    rule.errorTitle = f"{what}超出范围"
+    rule.showErrorMessage = True
+    return rule
+
+
+def _validations(sheet: str, role_max: dict[str, float]) -> dict[str, DataValidation]:
+    if sheet == ROSTER:
+        return {
+            "性别": _list_rule(GENDERS, "性别"),
+            "职务": _list_rule(LEADER_ROLES, "职务"),
+            "状态": _list_rule(LEADER_STATUSES, "状态"),
+        }
+    if sheet == SELF_REPORT:
+        return {col: _number_rule("decimal", 0, 100, col) for col in DUTY_COLUMNS}
+    if sheet == COMMITTEE:
+        rules = {"季度": _number_rule("whole", 1, 4, "季度")}
+        rules.update({col: _number_rule("decimal", 0, role_max[k], col) for k, col in DUTIES.items()})
+        return rules
+    if sheet == BALLOTS:
+        return {"评价": _list_rule(MARKS, "评价")}
+    if sheet == PLATFORM:
+        return {"月份": _number_rule("whole", 1, 12, "月份"), "上报数": _number_rule("whole", 0, 100000, "上报数")}
+    if sheet == ADJUSTMENTS:
+        return {"类型": _list_rule(ADJUSTMENT_KINDS, "类型")}
+    if sheet == PRIOR_GRADES:
+        return {"等次": _list_rule(GRADES, "等次")}
+    return {}
+
+
+def build_workbook(
+    rows_by_sheet: dict[str, Sequence[dict[str, Any]]],
+    *,
+    role_max: dict[str, float] | None = None,
+    sheets: Sequence[str] = SHEET_ORDER,
+) -> Workbook:
+    """A workbook with the given sheets (exact headers, bold, frozen, drop-down lists) and rows.
+
+    Each row is a dict keyed by column header; missing keys are empty cells.
+    """
+    from dashboard.scheme import Scheme
+
+    role_max = role_max or Scheme.default().role_max
+    book = Workbook()
+    book.remove(book.active)
+    for name in sheets:
+        spec = SHEETS[name]
+        ws = book.create_sheet(name)
+        ws.append(list(spec.columns))
+        for cell in ws[1]:
+            cell.font = _HEADER_FONT
+            cell.fill = _HEADER_FILL
+            cell.alignment = Alignment(horizontal="center")
+        for row in rows_by_sheet.get(name, ()):
+            ws.append([row.get(col) for col in spec.columns])
+        ws.freeze_panes = "A2"
+        for idx, col in enumerate(spec.columns, start=1):
+            letter = get_column_letter(idx)
+            ws.column_dimensions[letter].width = _WIDE.get(col, max(10, 2 * len(col) + 4))
+            if col in ("任职日期",):
+                for (cell,) in ws.iter_rows(min_row=2, min_col=idx, max_col=idx):
+                    cell.number_format = "yyyy-mm-dd"
+            if col in ("编号", "联系电话", "票号"):
+                for (cell,) in ws.iter_rows(min_row=2, min_col=idx, max_col=idx):
+                    cell.number_format = "@"
+        for col, rule in _validations(name, role_max).items():
+            letter = get_column_letter(spec.columns.index(col) + 1)
+            rule.add(f"{letter}2:{letter}1048576")
+            ws.add_data_validation(rule)
+    return book
+
+
+def template_rows(session: Session, *, year: int | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Pre-filled rows of the template: the roster and 编号/姓名 on 个人述职."""
+    frame = roster_frame(session, assessed_in=year)
+    roster, selfs = [], []
+    for rec in frame.to_dict("records"):
+        row = {k: (None if _isna(v) else v) for k, v in rec.items()}
+        roster.append(row)
+        if row["状态"] == "在任":
+            selfs.append({"编号": row["编号"], "姓名": row["姓名"]})
+    return {ROSTER: roster, SELF_REPORT: selfs}
+
+
+def _isna(value: Any) -> bool:
+    try:
+        return value is None or value != value
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def write_template(*, session: Session, out: str | Path | IO[bytes], year: int | None = None) -> int:
+    """Write the empty data workbook pre-filled with the roster (of leaders assessed in ``year``).
+
+    Returns the number of leaders pre-filled.
+    """
+    rows = template_rows(session, year=year)
+    role_max = year_scheme(session, year).role_max if year is not None else None
+    book = build_workbook(rows, role_max=role_max)
+    book.save(out)
+    return len(rows[ROSTER])
+
+
+def template_bytes(*, engine: Engine, year: int | None = None) -> bytes:
+    """The template as bytes (for a download button)."""
+    buffer = io.BytesIO()
+    with read_session(engine) as session:
+        write_template(session=session, out=buffer, year=year)
+    return buffer.getvalue()
+
