@@ -19,21 +19,10 @@ from dashboard.scoring.inputs import (
     mass_counts,
     platform_totals,
 )
-from dashboard.scoring.records import (
-    CSV_KEYS,
-    RESULT_KEYS,
-    results_csv,
-    results_json,
-    results_records,
-    write_results_csv,
-    write_results_json,
-)
 
 __all__ = [
     "COMPONENT_KEYS",
-    "CSV_KEYS",
     "MARK_COLUMNS",
-    "RESULT_KEYS",
     "ROLE_COLUMNS",
     "SCOPE_KEYS",
     "ScoringResult",
@@ -43,10 +32,5 @@ __all__ = [
     "committee_aggregates",
     "mass_counts",
     "platform_totals",
-    "results_csv",
-    "results_json",
-    "results_records",
     "score_year",
-    "write_results_csv",
-    "write_results_json",
 ]

@@ -428,6 +428,12 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
 
     for j, col in enumerate(ROLE_COLUMNS):
         out[col] = np.where(com_present, profile[:, j] / 100, np.nan)
+    # The profile as one mapping per row (interfaces.md `roles`), null without committee sheets.
+    profile_rows = (profile / 100).tolist()
+    out["roles"] = [
+        dict(zip(DUTY_KEYS, values, strict=True)) if has else None
+        for values, has in zip(profile_rows, com_present.tolist(), strict=True)
+    ]
     out["quarters"] = quarters
     out["reports"] = reports
     out["vetoes"] = vetoes

@@ -1,0 +1,340 @@
+"""Assess a year from the database: aggregate the inputs in SQL, then run the pure engine.
+
+The database computes count, sum, min and max per leader (and quarter) with GROUP BY, so
+millions of committee rows and ballot marks never travel to Python (works on SQLite and
+PostgreSQL). `assess_year` is what the app, the command line and the exports call.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import case, func, select
+from sqlalchemy.engine import Engine
+
+from dashboard.domain import BONUS, DEDUCTION, DUTY_KEYS, GRADES, VETO, YEAR_FINAL
+from dashboard.scheme import Scheme
+from dashboard.scoring import YearInputs, score_year
+from dashboard.scoring.engine import ScoringResult
+from dashboard.scoring.explain import Explanation, LeaderRawRows, explain_result
+from dashboard.scoring.inputs import COMMITTEE_AGG_COLUMNS, MARK_COLUMNS
+from models.tables import (
+    Adjustment,
+    AssessmentYear,
+    BallotMark,
+    CommitteeScore,
+    County,
+    DefenseGroup,
+    Grid,
+    Leader,
+    PlatformCount,
+    PriorGrade,
+    ResultSnapshot,
+    SelfReport,
+    Township,
+    Village,
+)
+
+Assessment = ScoringResult
+
+
+class YearNotFoundError(LookupError):
+    """The year has not been set up (no AssessmentYear row)."""
+
+    def __init__(self, year: int):
+        self.year = year
+        super().__init__(f"没有 {year} 年度的考评数据（请先导入该年度数据或在系统中创建该年度）")
+
+
+class LeaderNotFoundError(LookupError):
+    def __init__(self, code: str, year: int):
+        super().__init__(f"编号 {code} 的人员不在 {year} 年度的考评范围内（不存在、已离任或当年尚未任职）")
+
+
+@dataclass(frozen=True)
+class _Query:
+    engine: Engine
+
+    def frame(self, stmt, columns=None) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            result = conn.execute(stmt)
+            rows = result.fetchall()
+            keys = list(result.keys())
+        frame = pd.DataFrame(rows, columns=keys)
+        if columns is not None:
+            frame.columns = list(columns)
+        return frame
+
+
+def _stored_scheme_text(engine: Engine, year: int) -> str:
+    with engine.connect() as conn:
+        text = conn.execute(select(AssessmentYear.scheme_json).where(AssessmentYear.year == year)).scalar()
+    if text is None:
+        raise YearNotFoundError(year)
+    return text
+
+
+def year_scheme(engine: Engine, year: int) -> Scheme:
+    """The scheme stored for the year (AssessmentYear.scheme_json); YearNotFoundError if none."""
+    text = _stored_scheme_text(engine, year)
+    return Scheme.from_json(text) if text.strip() else Scheme.default()
+
+
+def load_leaders(engine: Engine) -> pd.DataFrame:
+    """All leaders with their place in the region tree (engine `leaders` frame)."""
+    stmt = (
+        select(
+            Leader.id, Leader.code, Leader.name, Leader.role, County.name, Township.name, Village.name,
+            Grid.name, DefenseGroup.name, Leader.appointed_on, Leader.status,
+        )
+        .join(Grid, Grid.id == Leader.grid_id)
+        .join(Village, Village.id == Grid.village_id)
+        .join(Township, Township.id == Village.township_id)
+        .join(County, County.id == Township.county_id)
+        .outerjoin(DefenseGroup, DefenseGroup.id == Leader.group_id)
+        .order_by(Leader.id)
+    )
+    return _Query(engine).frame(
+        stmt,
+        ("leader_id", "code", "name", "role", "county", "township", "village", "grid", "group",
+         "appointed_on", "status"),
+    )
+
+
+def previous_grades(engine: Engine, year: int) -> pd.DataFrame:
+    """Grades of year − 1: the newest final (已定稿) snapshot, else the imported prior grade."""
+    q = _Query(engine)
+    prior = q.frame(
+        select(PriorGrade.leader_id, PriorGrade.grade).where(PriorGrade.year == year - 1),
+        ("leader_id", "grade"),
+    )
+    with engine.connect() as conn:
+        status = conn.execute(select(AssessmentYear.status).where(AssessmentYear.year == year - 1)).scalar()
+        snapshot = None
+        if status == YEAR_FINAL:
+            snapshot = conn.execute(
+                select(ResultSnapshot.results_json)
+                .where(ResultSnapshot.year == year - 1)
+                .order_by(ResultSnapshot.created_at.desc(), ResultSnapshot.id.desc())
+                .limit(1)
+            ).scalar()
+    if not snapshot:
+        return prior
+    rows = json.loads(snapshot)
+    final = pd.DataFrame(
+        [(str(r["code"]), r["grade"]) for r in rows if r.get("grade") in GRADES], columns=["code", "grade"]
+    )
+    codes = q.frame(select(Leader.id, Leader.code), ("leader_id", "code"))
+    final = final.merge(codes, on="code", how="inner")[["leader_id", "grade"]]
+    rest = prior.loc[~prior["leader_id"].isin(final["leader_id"])]
+    return pd.concat([final, rest], ignore_index=True)
+
+
+def load_year_inputs(engine: Engine, year: int) -> YearInputs:
+    """The engine's inputs for a year, aggregated in SQL (GROUP BY per leader / quarter / mark)."""
+    q = _Query(engine)
+    self_scores = q.frame(
+        select(SelfReport.leader_id, *(getattr(SelfReport, d) for d in DUTY_KEYS)).where(SelfReport.year == year),
+        ("leader_id", *DUTY_KEYS),
+    )
+    stats = []
+    for d in DUTY_KEYS:
+        col = getattr(CommitteeScore, d)
+        stats += [func.sum(col), func.min(col), func.max(col)]
+    committee = q.frame(
+        select(CommitteeScore.leader_id, CommitteeScore.quarter, func.count(), *stats)
+        .where(CommitteeScore.year == year)
+        .group_by(CommitteeScore.leader_id, CommitteeScore.quarter),
+        COMMITTEE_AGG_COLUMNS,
+    )
+    marks = q.frame(
+        select(BallotMark.leader_id, BallotMark.mark, func.count())
+        .where(BallotMark.year == year)
+        .group_by(BallotMark.leader_id, BallotMark.mark),
+        ("leader_id", "mark", "count"),
+    )
+    if marks.empty:
+        mass = pd.DataFrame({c: pd.Series(dtype="int64") for c in ("leader_id", *MARK_COLUMNS)})
+    else:
+        mass = marks.pivot(index="leader_id", columns="mark", values="count")
+        mass = mass.reindex(columns=list(MARK_COLUMNS)).fillna(0).astype("int64")
+        mass.columns.name = None
+        mass = mass.reset_index()
+    platform = q.frame(
+        select(PlatformCount.leader_id, func.sum(PlatformCount.reports))
+        .where(PlatformCount.year == year)
+        .group_by(PlatformCount.leader_id),
+        ("leader_id", "reports"),
+    )
+    adjustments = q.frame(
+        select(
+            Adjustment.leader_id,
+            func.coalesce(func.sum(case((Adjustment.kind == BONUS, Adjustment.points), else_=0)), 0),
+            func.coalesce(func.sum(case((Adjustment.kind == DEDUCTION, Adjustment.points), else_=0)), 0),
+            func.sum(case((Adjustment.kind == VETO, 1), else_=0)),
+        )
+        .where(Adjustment.year == year)
+        .group_by(Adjustment.leader_id),
+        ("leader_id", "bonus_total", "deduction_total", "veto_count"),
+    )
+    for frame in (committee, adjustments):
+        for col in frame.columns[1:]:
+            frame[col] = pd.to_numeric(frame[col]).astype("float64")
+    return YearInputs(
+        year=year,
+        leaders=load_leaders(engine),
+        self_scores=self_scores,
+        committee=committee,
+        mass=mass,
+        platform=platform,
+        adjustments=adjustments,
+        previous_grades=previous_grades(engine, year),
+        platform_in_use=len(platform) > 0,
+    )
+
+
+def assess_year(engine: Engine, year: int, scheme: Scheme | None = None) -> Assessment:
+    """The year's results (scoring.md) with the year's stored scheme, or the scheme given."""
+    if scheme is None:
+        scheme = year_scheme(engine, year)
+    else:
+        _stored_scheme_text(engine, year)  # the year must exist
+    return score_year(load_year_inputs(engine, year), scheme)
+
+
+def leader_raw_rows(engine: Engine, year: int, leader_id: int) -> LeaderRawRows:
+    """The raw input rows of one leader (for the explanation)."""
+    q = _Query(engine)
+    self_row = q.frame(
+        select(*(getattr(SelfReport, d) for d in DUTY_KEYS)).where(
+            SelfReport.year == year, SelfReport.leader_id == leader_id
+        ),
+        DUTY_KEYS,
+    )
+    committee = q.frame(
+        select(CommitteeScore.quarter, CommitteeScore.rater, *(getattr(CommitteeScore, d) for d in DUTY_KEYS))
+        .where(CommitteeScore.year == year, CommitteeScore.leader_id == leader_id),
+        ("quarter", "rater", *DUTY_KEYS),
+    )
+    ballots = q.frame(
+        select(BallotMark.ballot_no, BallotMark.rater_type, BallotMark.mark).where(
+            BallotMark.year == year, BallotMark.leader_id == leader_id
+        ),
+        ("ballot_no", "rater_type", "mark"),
+    )
+    platform = q.frame(
+        select(PlatformCount.month, PlatformCount.reports).where(
+            PlatformCount.year == year, PlatformCount.leader_id == leader_id
+        ),
+        ("month", "reports"),
+    )
+    adjustments = q.frame(
+        select(Adjustment.kind, Adjustment.points, Adjustment.reason).where(
+            Adjustment.year == year, Adjustment.leader_id == leader_id
+        ),
+        ("kind", "points", "reason"),
+    )
+    return LeaderRawRows(
+        self_scores=None if self_row.empty else {k: float(v) for k, v in self_row.iloc[0].items()},
+        committee=committee,
+        ballots=ballots,
+        platform=platform,
+        adjustments=adjustments,
+    )
+
+
+def explain_leader(
+    engine: Engine, year: int, code: str, scheme: Scheme | None = None, assessment: Assessment | None = None
+) -> Explanation:
+    """The explanation of one leader's result (structured data + Chinese lines)."""
+    assessment = assessment or assess_year(engine, year, scheme)
+    match = assessment.results.loc[assessment.results["code"] == str(code), "leader_id"]
+    if match.empty:
+        raise LeaderNotFoundError(code, year)
+    raw = leader_raw_rows(engine, year, int(match.iloc[0]))
+    return explain_result(assessment, str(code), raw)
+
+
+# --- command line `assess` ------------------------------------------------------------------
+
+
+class AssessCommandError(Exception):
+    """A refused `assess` invocation (unknown year, invalid scheme, bad output name …)."""
+
+
+OUT_SUFFIXES = (".json", ".csv", ".xlsx")
+
+
+def terminal_table(frame: pd.DataFrame, limit: int | None = None) -> str:
+    """A short Chinese table of the results for the terminal."""
+    header = f"{'编号':<10}{'姓名':<8}{'职务':<6}{'乡镇':<8}{'最终得分':>8}  {'等次':<6}{'乡镇排名':>6}  备注"
+    lines = [header]
+    rows = frame if limit is None else frame.head(limit)
+    for r in rows.itertuples(index=False):
+        notes = []
+        if r.award:
+            notes.append("表彰")
+        if r.adjustment:
+            notes.append("建议调整")
+        if not r.complete:
+            notes.append("数据不完整")
+        lines.append(
+            f"{r.code:<10}{r.name:<8}{r.role:<6}{r.township:<8}{r.final:>8.2f}  {r.grade:<6}"
+            f"{r.township_rank:>6}  {'、'.join(notes)}"
+        )
+    counts = frame["grade"].value_counts()
+    lines.append(
+        f"共 {len(frame)} 人：" + "，".join(f"{g} {int(counts.get(g, 0))} 人" for g in GRADES)
+        + f"；表彰 {int(frame['award'].sum())} 人，建议调整 {int(frame['adjustment'].sum())} 人。"
+    )
+    return "\n".join(lines)
+
+
+def write_results(assessment: Assessment, path: str) -> None:
+    """Write the result rows to .json / .csv / .xlsx (interfaces.md) via dashboard.export."""
+    from dashboard import export
+
+    suffix = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    writers = {
+        ".json": export.write_results_json,
+        ".csv": export.write_results_csv,
+        ".xlsx": export.write_results_xlsx,
+    }
+    if suffix not in writers:
+        raise AssessCommandError(f"输出文件 {path} 的扩展名应为 .json、.csv 或 .xlsx")
+    writers[suffix](assessment.results, path)
+
+
+def run_assess(
+    engine: Engine, *, year: int, scheme_file: str | None = None, out: str | None = None,
+    explain: str | None = None,
+) -> str:
+    """`assess`: compute the year's results; write them, explain one leader, or show a table."""
+    from dashboard.scheme import SchemeError
+
+    if out and not out.lower().endswith(OUT_SUFFIXES):
+        raise AssessCommandError(f"输出文件 {out} 的扩展名应为 .json、.csv 或 .xlsx")
+    try:
+        scheme = Scheme.load(scheme_file) if scheme_file else None
+        assessment = assess_year(engine, year, scheme)
+    except SchemeError as exc:
+        raise AssessCommandError(f"方案无效：{exc}") from exc
+    except OSError as exc:
+        raise AssessCommandError(f"无法读取方案文件 {scheme_file}：{exc.strerror}") from exc
+    except YearNotFoundError as exc:
+        raise AssessCommandError(str(exc)) from exc
+    parts = []
+    if out:
+        write_results(assessment, out)
+        parts.append(f"已写出 {len(assessment.results)} 条考评结果：{out}")
+    if explain:
+        try:
+            explanation = explain_leader(engine, year, explain, assessment=assessment)
+        except LeaderNotFoundError as exc:
+            raise AssessCommandError(str(exc)) from exc
+        parts.append("\n".join(explanation.lines))
+    if not out and not explain:
+        parts.append(terminal_table(assessment.results))
+    return "\n".join(parts)
