@@ -1,0 +1,288 @@
+"""Altair charts for the result pages, each built from an already-aggregated small frame.
+
+Functions return `alt.Chart` (or a layered chart) and never draw: the page passes them to
+`st.altair_chart`. Inputs are the frames of dashboard.views, so a chart never carries more
+rows than it shows (a histogram's bins, not 4,000 leaders).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from dashboard.domain import GRADES, LEADER_ROLES, MARKS
+
+GRADE_COLORS = {"优秀": "#2e7d32", "称职": "#1f77b4", "基本称职": "#f39c12", "不称职": "#c0392b"}
+MARK_COLORS = {**GRADE_COLORS, "弃权": "#9e9e9e"}
+ROLE_COLORS = {"网格长": "#5b6bbf", "联户长": "#17a2a2"}
+WATERFALL_COLORS = {"成绩": "#1f77b4", "加分": "#2e7d32", "减分": "#c0392b", "总分": "#37474f"}
+
+
+def _grade_scale() -> alt.Scale:
+    return alt.Scale(domain=list(GRADES), range=[GRADE_COLORS[g] for g in GRADES])
+
+
+def _role_scale() -> alt.Scale:
+    return alt.Scale(domain=list(LEADER_ROLES), range=[ROLE_COLORS[r] for r in LEADER_ROLES])
+
+
+def _legend_bottom() -> alt.Legend:
+    # A legend under the chart keeps the plot full width on a phone.
+    return alt.Legend(orient="bottom", title=None)
+
+
+def grade_distribution_chart(dist: pd.DataFrame) -> alt.Chart:
+    """Stacked bars: leaders per grade, one bar per role (views.grade_distribution)."""
+    return (
+        alt.Chart(dist)
+        .mark_bar()
+        .encode(
+            y=alt.Y("role:N", title=None, sort=list(LEADER_ROLES)),
+            x=alt.X("count:Q", title="人数", stack="zero"),
+            color=alt.Color("grade:N", title="等次", scale=_grade_scale(), legend=_legend_bottom()),
+            order=alt.Order("grade_order:Q"),
+            tooltip=[
+                alt.Tooltip("role:N", title="职务"),
+                alt.Tooltip("grade:N", title="等次"),
+                alt.Tooltip("count:Q", title="人数"),
+                alt.Tooltip("share:Q", title="占比", format=".1%"),
+            ],
+        )
+        .properties(title="等次分布", height=110)
+    )
+
+
+def score_histogram_chart(hist: pd.DataFrame, bands: pd.DataFrame) -> alt.LayerChart:
+    """Histogram of final scores (views.score_histogram) with the grade bands as dashed rules."""
+    bars = (
+        alt.Chart(hist)
+        .mark_bar(opacity=0.85)
+        .encode(
+            x=alt.X("bin_start:Q", title="总分", bin="binned", scale=alt.Scale(zero=False)),
+            x2="bin_end:Q",
+            y=alt.Y("count:Q", title="人数", stack="zero"),
+            color=alt.Color("role:N", title="职务", scale=_role_scale(), legend=_legend_bottom()),
+            tooltip=[
+                alt.Tooltip("role:N", title="职务"),
+                alt.Tooltip("bin_start:Q", title="从"),
+                alt.Tooltip("bin_end:Q", title="到（不含）"),
+                alt.Tooltip("count:Q", title="人数"),
+            ],
+        )
+    )
+    rules = (
+        alt.Chart(bands)
+        .mark_rule(strokeDash=[4, 3], strokeWidth=1.5)
+        .encode(
+            x="score:Q",
+            color=alt.value("#555"),
+            tooltip=[alt.Tooltip("label:N", title="等次线")],
+        )
+    )
+    labels = (
+        alt.Chart(bands)
+        .mark_text(align="left", dx=3, dy=-4, baseline="top", fontSize=11)
+        .encode(x="score:Q", y=alt.value(0), text="label:N", color=alt.value("#555"))
+    )
+    return alt.layer(bars, rules, labels).properties(
+        title="总分分布（虚线为等次分数线）", height=240
+    )
+
+
+def duty_heatmap_chart(heat: pd.DataFrame) -> alt.LayerChart:
+    """Village × seven-duty heatmap of mean profile percent (views.village_duty_heatmap)."""
+    duty_order = heat.sort_values("duty_order")["duty_name"].drop_duplicates().tolist()
+    base = alt.Chart(heat).encode(
+        x=alt.X("duty_name:N", title=None, sort=duty_order, axis=alt.Axis(labelAngle=-40)),
+        y=alt.Y("place:N", title=None),
+    )
+    rect = base.mark_rect().encode(
+        color=alt.Color(
+            "mean:Q",
+            title="平均得分率 %",
+            scale=alt.Scale(domain=[0, 100], scheme="yellowgreenblue"),
+            legend=alt.Legend(orient="bottom"),
+        ),
+        tooltip=[
+            alt.Tooltip("place:N", title="村"),
+            alt.Tooltip("duty_name:N", title="职责"),
+            alt.Tooltip("mean:Q", title="平均得分率 %", format=".2f"),
+            alt.Tooltip("leaders:Q", title="人数"),
+        ],
+    )
+    text = base.mark_text(fontSize=10).encode(
+        text=alt.Text("mean:Q", format=".0f"),
+        color=alt.condition("datum.mean > 70", alt.value("white"), alt.value("#222")),
+    )
+    return alt.layer(rect, text).properties(title="各村七大员履职得分率", height=alt.Step(22))
+
+
+def village_comparison_chart(comp: pd.DataFrame) -> alt.Chart:
+    """Mean final score per village, grouped by role (views.village_comparison)."""
+    return (
+        alt.Chart(comp)
+        .mark_bar()
+        .encode(
+            y=alt.Y("place:N", title=None),
+            yOffset=alt.YOffset("role:N", sort=list(LEADER_ROLES)),
+            x=alt.X("mean_final:Q", title="平均总分", scale=alt.Scale(domain=[0, 100], clamp=True)),
+            color=alt.Color("role:N", title="职务", scale=_role_scale(), legend=_legend_bottom()),
+            tooltip=[
+                alt.Tooltip("place:N", title="村"),
+                alt.Tooltip("role:N", title="职务"),
+                alt.Tooltip("leaders:Q", title="人数"),
+                alt.Tooltip("mean_final:Q", title="平均总分", format=".2f"),
+                alt.Tooltip("excellent_share:Q", title="优秀占比", format=".1%"),
+                alt.Tooltip("incomplete:Q", title="考评不完整"),
+                alt.Tooltip("awards:Q", title="表彰"),
+            ],
+        )
+        .properties(title="各村对比（平均总分）", height=alt.Step(12))
+    )
+
+
+def trend_grade_chart(tr: pd.DataFrame) -> alt.Chart:
+    """Share of each grade per year and role (views.trend), as normalised stacked bars."""
+    return (
+        alt.Chart(tr)
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", title="年度"),
+            y=alt.Y("count:Q", title="占比", stack="normalize", axis=alt.Axis(format="%")),
+            color=alt.Color("grade:N", title="等次", scale=_grade_scale(), legend=_legend_bottom()),
+            order=alt.Order("grade_order:Q"),
+            column=alt.Column("role:N", title=None, sort=list(LEADER_ROLES)),
+            tooltip=[
+                alt.Tooltip("year:O", title="年度"),
+                alt.Tooltip("role:N", title="职务"),
+                alt.Tooltip("grade:N", title="等次"),
+                alt.Tooltip("count:Q", title="人数"),
+                alt.Tooltip("share:Q", title="占比", format=".1%"),
+            ],
+        )
+        .properties(title="历年等次构成", width=140, height=180)
+    )
+
+
+def trend_mean_chart(tr: pd.DataFrame) -> alt.Chart:
+    """Mean final score per year and role (views.trend; years without scores are left out)."""
+    means = tr.dropna(subset=["mean_final"]).drop_duplicates(["year", "role"])
+    return (
+        alt.Chart(means)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("year:O", title="年度"),
+            y=alt.Y("mean_final:Q", title="平均总分", scale=alt.Scale(zero=False)),
+            color=alt.Color("role:N", title="职务", scale=_role_scale(), legend=_legend_bottom()),
+            tooltip=[
+                alt.Tooltip("year:O", title="年度"),
+                alt.Tooltip("role:N", title="职务"),
+                alt.Tooltip("mean_final:Q", title="平均总分", format=".2f"),
+                alt.Tooltip("leaders:Q", title="人数"),
+            ],
+        )
+        .properties(title="历年平均总分", height=200)
+    )
+
+
+def duty_profile_chart(profile: pd.DataFrame) -> alt.Chart:
+    """The leader's seven-duty profile beside the township mean (views.duty_profile_vs_township)."""
+    duty_order = profile.sort_values("duty_order")["duty_name"].drop_duplicates().tolist()
+    return (
+        alt.Chart(profile)
+        .mark_bar()
+        .encode(
+            y=alt.Y("duty_name:N", title=None, sort=duty_order),
+            yOffset=alt.YOffset("series:N", sort=["本人", "乡镇平均"]),
+            x=alt.X("percent:Q", title="得分率 %", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                sort=["本人", "乡镇平均"],
+                scale=alt.Scale(domain=["本人", "乡镇平均"], range=["#1f77b4", "#b0bec5"]),
+                legend=_legend_bottom(),
+            ),
+            tooltip=[
+                alt.Tooltip("duty_name:N", title="职责"),
+                alt.Tooltip("series:N", title="对象"),
+                alt.Tooltip("percent:Q", title="得分率 %", format=".2f"),
+            ],
+        )
+        .properties(title="七大员履职得分率（与乡镇平均对比）", height=alt.Step(11))
+    )
+
+
+def waterfall_chart(steps: pd.DataFrame) -> alt.LayerChart:
+    """How the final score is built (views.score_waterfall): floating bars from start to end."""
+    order = steps.sort_values("step")["label"].tolist()
+    base = alt.Chart(steps).encode(
+        y=alt.Y("label:N", title=None, sort=order),
+    )
+    bars = base.mark_bar().encode(
+        x=alt.X("start:Q", title="分数"),
+        x2="end:Q",
+        color=alt.Color(
+            "kind:N",
+            title=None,
+            scale=alt.Scale(domain=list(WATERFALL_COLORS), range=list(WATERFALL_COLORS.values())),
+            legend=None,
+        ),
+        tooltip=[
+            alt.Tooltip("label:N", title="项目"),
+            alt.Tooltip("amount:Q", title="分值", format="+.2f"),
+        ],
+    )
+    text = (
+        base.mark_text(align="left", dx=4, fontSize=11)
+        .encode(
+            x=alt.X("max_end:Q"),
+            text=alt.Text("amount:Q", format=".2f"),
+        )
+        .transform_calculate(max_end="max(datum.start, datum.end)")
+    )
+    return alt.layer(bars, text).properties(title="总分构成", height=alt.Step(26))
+
+
+def ballot_chart(breakdown: pd.DataFrame, satisfaction: float | None) -> alt.Chart:
+    """The ballot marks as one stacked bar (views.ballot_breakdown), 满意率 in the title."""
+    title = "群众评议票" + (
+        f"（满意率 {satisfaction:.2%}）" if satisfaction is not None else "（无有效票）"
+    )
+    return (
+        alt.Chart(breakdown)
+        .mark_bar()
+        .encode(
+            x=alt.X("count:Q", title="票数", stack="zero"),
+            color=alt.Color(
+                "mark:N",
+                title=None,
+                scale=alt.Scale(domain=list(MARKS), range=[MARK_COLORS[m] for m in MARKS]),
+                legend=_legend_bottom(),
+            ),
+            order=alt.Order("mark_order:Q"),
+            tooltip=[
+                alt.Tooltip("mark:N", title="评价"),
+                alt.Tooltip("count:Q", title="票数"),
+                alt.Tooltip("share:Q", title="占有效票", format=".1%"),
+            ],
+        )
+        .properties(title=title, height=50)
+    )
+
+
+def quarter_chart(quarters: pd.DataFrame) -> alt.LayerChart:
+    """Committee quarter totals (views.quarter_totals) as bars labelled with the total."""
+    base = alt.Chart(quarters).encode(
+        x=alt.X("label:N", title=None, sort=quarters["label"].tolist())
+    )
+    bars = base.mark_bar(color="#1f77b4").encode(
+        y=alt.Y("total:Q", title="季度总分", scale=alt.Scale(domain=[0, 100])),
+        tooltip=[
+            alt.Tooltip("label:N", title="季度"),
+            alt.Tooltip("total:Q", title="总分", format=".2f"),
+        ],
+    )
+    text = base.mark_text(dy=-6, fontSize=11).encode(
+        y="total:Q", text=alt.Text("total:Q", format=".2f")
+    )
+    return alt.layer(bars, text).properties(title="村两委季度打分", height=180)
