@@ -7,9 +7,9 @@ Every write to a year's data bumps ``AssessmentYear.revision`` so that cached re
 from __future__ import annotations
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from dashboard.domain import YEAR_OPEN
+from dashboard.domain import YEAR_OPEN, YEAR_PUBLICITY
 from dashboard.scheme import Scheme
 from models import AssessmentYear
 
@@ -53,3 +53,40 @@ def bump_revision(session: Session, year: int) -> int:
     row = session.get(AssessmentYear, year)
     session.refresh(row)
     return row.revision
+
+
+# --- the write guard (issue 6: the year's workflow) -------------------------------------------
+
+
+class YearClosed(ValueError):
+    """A write to a year that is not open for entry (公示中 or 已定稿); message in Chinese."""
+
+
+def lock_year(session: Session, year: int) -> AssessmentYear | None:
+    """The year's row, locked for this transaction (PostgreSQL row lock; SQLite: BEGIN IMMEDIATE).
+
+    Every write of a year's data takes this lock first, so a publish cannot slip between a
+    save's status check and its commit, and a save's version check is race-free.
+    """
+    stmt = select(AssessmentYear).where(AssessmentYear.year == year)
+    if session.get_bind().dialect.name != "sqlite":
+        # FOR NO KEY UPDATE: exclusive among writers, but does not block foreign-key checks.
+        stmt = stmt.with_for_update(key_share=True)
+    return session.exec(stmt).first()
+
+
+def closed_message(year: int, status: str) -> str:
+    """Why a write to a year that is not 录入中 is refused."""
+    if status == YEAR_PUBLICITY:
+        return f"{year} 年度正在公示（{status}），数据已冻结，不能修改；如需更正，请管理员重新开放录入"
+    return f"{year} 年度已定稿（{status}），数据只读，不能修改；如需更正，请管理员重新开放录入"
+
+
+def require_open(session: Session, year: int) -> None:
+    """Refuse (YearClosed) unless the year is 录入中; a year not created yet counts as open.
+
+    Every write service calls this first, inside its transaction.
+    """
+    row = lock_year(session, year)
+    if row is not None and row.status != YEAR_OPEN:
+        raise YearClosed(closed_message(year, row.status))
