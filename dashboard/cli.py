@@ -167,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheme", metavar="FILE.json", help="考核方案文件（只写要改的设置，其余取默认值）")
     p.add_argument("--out", metavar="FILE", help="输出文件：.json、.csv 或 .xlsx；不写则在终端显示简表")
     p.add_argument("--explain", metavar="CODE", help="显示某人（编号）的得分说明")
+    from dashboard.trust_cli import register as register_trust_commands
+
+    register_trust_commands(sub)  # year publish|finalize|reopen|status, backup, restore
     return parser
 
 
