@@ -362,7 +362,8 @@ def write_table(
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 32
 
-    widths = [display_width(c.header) for c in columns]
+    # Headers wrap onto two lines (row 2 is tall enough), so they need only half their width.
+    widths = [display_width(c.header) // 2 + 1 for c in columns]
     for j, column in enumerate(columns, start=1):
         cell = write_cell(ws, 2, j, column.header)
         cell.font = HEADER_FONT
@@ -378,9 +379,8 @@ def write_table(
             value = column.get(record)
             cell = write_cell(ws, row, j, value, column.kind)
             cell.border = BORDER
-            cell.alignment = Alignment(
-                horizontal="left" if column.kind == "text" else "right", vertical="center"
-            )
+            horizontal = {"text": "left", "integer": "center"}.get(column.kind, "right")
+            cell.alignment = Alignment(horizontal=horizontal, vertical="center")
             if fill is not None:
                 cell.fill = fill
             widths[j - 1] = max(widths[j - 1], _text_width(value, column.kind))
