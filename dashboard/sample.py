@@ -30,6 +30,6 @@ def seed_sample(*, engine: Engine, if_empty: bool = False) -> list[ImportReport]
             if leader_count(session) > 0:
                 return []
     return [
-        import_workbook(engine=engine, source=sample_workbook(year), year=year, username="示例数据")
+        import_workbook(engine=engine, source=sample_workbook(year), year=year, username="示例数据", action="seed_sample")
         for year in SAMPLE_YEARS
     ]

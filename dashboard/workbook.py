@@ -19,7 +19,6 @@ import io
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -31,6 +30,7 @@ from sqlalchemy import Table, and_, bindparam, delete, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from dashboard.audit import now_utc, record
 from dashboard.db import read_session, transaction
 from dashboard.domain import (
     ADJUSTMENT_KINDS,
@@ -74,7 +74,6 @@ from dashboard.validation import (
 from dashboard.years import bump_revision, ensure_year, get_year, year_scheme
 from models import (
     Adjustment,
-    AuditEvent,
     BallotMark,
     CommitteeScore,
     PlatformCount,
@@ -582,7 +581,9 @@ def check_workbook(*, engine: Engine, source: Source, year: int) -> ParsedWorkbo
         return _validate(session, raw, year)
 
 
-def import_workbook(*, engine: Engine, source: Source, year: int, username: str = "命令行") -> ImportReport:
+def import_workbook(
+    *, engine: Engine, source: Source, year: int, username: str = "命令行", action: str = "import"
+) -> ImportReport:
     """Validate a data workbook and import it for ``year`` in one transaction (all or nothing).
 
     For each input sheet present, that year's rows of that input for the leaders appearing in
@@ -593,7 +594,13 @@ def import_workbook(*, engine: Engine, source: Source, year: int, username: str 
         raise WorkbookRejected(sorted(raw.errors, key=_error_order), raw.warnings)
     with transaction(engine) as session:
         parsed = _validate(session, raw, year)
-        return _write(session, parsed, year, username)
+        return _write(session, parsed, year, username, _source_name(source), action)
+
+
+def _source_name(source: Source) -> str | None:
+    if isinstance(source, str | Path):
+        return Path(source).name
+    return getattr(source, "name", None)
 
 
 def _chunks(items: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -601,8 +608,11 @@ def _chunks(items: Sequence[int]) -> Iterable[Sequence[int]]:
         yield items[i : i + _CHUNK]
 
 
-def _write(session: Session, parsed: ParsedWorkbook, year: int, username: str) -> ImportReport:
-    now = datetime.now()
+def _write(
+    session: Session, parsed: ParsedWorkbook, year: int, username: str, source_name: str | None,
+    action: str,
+) -> ImportReport:
+    now = now_utc()
     ensure_year(session, year)
     upserted = upsert_roster(session=session, entries=parsed.roster)
     ids = leader_ids(session)
@@ -632,18 +642,13 @@ def _write(session: Session, parsed: ParsedWorkbook, year: int, username: str) -
     for prior_year in sorted({r["year"] for r in parsed.records.get(PRIOR_GRADES, [])}):
         if prior_year + 1 != year and get_year(session, prior_year + 1) is not None:
             bump_revision(session, prior_year + 1)
-    session.add(
-        AuditEvent(
-            at=now,
-            username=username,
-            action="import_workbook",
-            year=year,
-            target="考评数据工作簿",
-            new_value="；".join(
-                [f"人员名册 新增 {upserted.inserted} 更新 {upserted.updated}"]
-                + [f"{k} {v}" for k, v in counts.items()]
-            ),
-        )
+    record(
+        session,
+        username=username,
+        action=action,
+        year=year,
+        target=source_name or "考评数据工作簿",
+        new={"人员名册": {"新增": upserted.inserted, "更新": upserted.updated}, **counts},
     )
     session.flush()
     return ImportReport(
