@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from dashboard.domain import (
-    BASIC,
     COMPONENT_NAMES,
     COMPONENTS,
     DUTIES,
@@ -27,7 +26,6 @@ from dashboard.domain import (
     GRADES,
     GRID_LEADER,
     HOUSEHOLD_LEADER,
-    INCOMPETENT,
     LEADER_ROLES,
 )
 from dashboard.scheme import Scheme, exact
@@ -652,29 +650,21 @@ def award_summary(candidates: pd.DataFrame) -> pd.DataFrame:
 def adjustment_list(
     results: pd.DataFrame, previous_grades: Mapping[str, str] | None = None
 ) -> pd.DataFrame:
-    """The 建议调整 list with the reason for each leader (scoring.md 4).
+    """The 建议调整 list with the reason for each leader (scoring.md 4), worded as in the award workbook.
 
     `previous_grades` maps 编号 to the grade of year Y−1 to name it in the reason; without it
     the engine's `previous_grade` column is used when present.
     """
+    from dashboard.export import REASON_TWO_YEARS, adjustment_reasons
+
     rows = results.loc[results["adjustment"].astype(bool)]
     previous_grades = previous_grades or {}
     out = []
     for rec in rows.to_dict("records"):
-        flags = flag_list(rec["flags"])
-        reasons = []
-        if "veto" in flags:
-            reasons.append("一票否决")
-        if rec["grade"] == INCOMPETENT:
-            reasons.append("等次为不称职" + ("（群众评议否决）" if "mass_veto" in flags else ""))
-        if rec["grade"] == BASIC:
-            prev = previous_grades.get(rec["code"]) or rec.get("previous_grade")
-            prev = prev if isinstance(prev, str) else None
-            reasons.append(
-                f"连续两年基本称职及以下（上年{prev}）"
-                if prev
-                else "本年基本称职，上年基本称职或不称职"
-            )
+        reason = adjustment_reasons({"flags": flag_list(rec["flags"]), "grade": rec["grade"]})
+        prev = previous_grades.get(rec["code"]) or rec.get("previous_grade")
+        if reason == REASON_TWO_YEARS and isinstance(prev, str):
+            reason += f"（上年{prev}）"
         out.append(
             {
                 "code": rec["code"],
@@ -684,7 +674,7 @@ def adjustment_list(
                 "village": rec["village"],
                 "final": rec["final"],
                 "grade": rec["grade"],
-                "reason": "；".join(reasons),
+                "reason": reason,
             }
         )
     return pd.DataFrame(

@@ -412,18 +412,20 @@ def test_award_candidates_group_by_the_scheme_scope():
 
 
 def test_adjustment_list_gives_the_reason_of_each_leader():
-    """Veto, 不称职 by mass veto, and 基本称职 after a weak previous year each get their reason."""
+    """Veto and mass veto name the root cause; 基本称职 after a weak year names last year's grade."""
     results = frame(
         result("D", grade="不称职", flags=("veto",), adjustment=True),
         result("M", grade="不称职", flags=("mass_veto",), adjustment=True),
+        result("N", grade="不称职", adjustment=True),
         result("P", grade="基本称职", adjustment=True),
         result("Q", grade="基本称职", adjustment=True, previous_grade="不称职"),
         result("OK", grade="基本称职"),
     )
     adj = views.adjustment_list(results, {"P": "基本称职"}).set_index("code")
-    assert list(adj.index) == ["D", "M", "P", "Q"]
-    assert adj.loc["D", "reason"] == "一票否决；等次为不称职"
-    assert adj.loc["M", "reason"] == "等次为不称职（群众评议否决）"
+    assert list(adj.index) == ["D", "M", "N", "P", "Q"]
+    assert adj.loc["D", "reason"] == "一票否决"
+    assert adj.loc["M", "reason"] == "群众评议否决"
+    assert adj.loc["N", "reason"] == "等次为不称职"
     assert adj.loc["P", "reason"] == "连续两年基本称职及以下（上年基本称职）"
     assert adj.loc["Q", "reason"] == "连续两年基本称职及以下（上年不称职）"
 
