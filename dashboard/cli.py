@@ -133,6 +133,22 @@ def cmd_assess(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_awards(args: argparse.Namespace) -> int:
+    from dashboard.assessment import AssessCommandError
+    from dashboard.export import run_awards
+
+    try:
+        year = int(args.year)
+    except ValueError:
+        raise UserError(f"--year 应为年份（如 2024），实际为 {args.year!r}") from None
+    try:
+        text = run_awards(_engine(args), year=year, out=args.out, scheme_file=args.scheme)
+    except AssessCommandError as exc:
+        raise UserError(str(exc)) from exc
+    print(text)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m dashboard",
@@ -167,6 +183,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheme", metavar="FILE.json", help="考核方案文件（只写要改的设置，其余取默认值）")
     p.add_argument("--out", metavar="FILE", help="输出文件：.json、.csv 或 .xlsx；不写则在终端显示简表")
     p.add_argument("--explain", metavar="CODE", help="显示某人（编号）的得分说明")
+    p = add("awards", cmd_awards, "生成表彰名单工作簿（表彰名单、建议调整名单、考核汇总表、联户长报酬发放表）")
+    p.add_argument("--year", required=True, metavar="Y", help="考评年度")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出文件（.xlsx）")
+    p.add_argument("--scheme", metavar="FILE.json", help="考核方案文件（只写要改的设置，其余取默认值）")
     from dashboard.trust_cli import register as register_trust_commands
 
     register_trust_commands(sub)  # year publish|finalize|reopen|status, backup, restore

@@ -738,3 +738,56 @@ def write_award_workbook(
     _write_pay_sheet(sheets[3], records, title=f"{scope}{year}年度联户长报酬发放表", scheme=scheme)
     wb.save(path)
     return path
+
+
+# --- the `awards` command -----------------------------------------------------------------
+
+
+def run_awards(engine: Any, *, year: int, out: str | Path, scheme_file: str | None = None) -> str:
+    """`awards --year Y --out FILE.xlsx [--scheme FILE.json]`: assess the year, write the workbook.
+
+    Refusals raise dashboard.assessment.AssessCommandError with a Chinese message. The file
+    is written next to its destination and moved into place, so it is never half-written.
+    """
+    import os
+    import tempfile
+
+    from dashboard.assessment import AssessCommandError, YearNotFoundError, assess_year
+    from dashboard.scheme import SchemeError
+
+    out = Path(out)
+    if out.suffix.lower() != ".xlsx":
+        raise AssessCommandError(f"输出文件 {out} 的扩展名应为 .xlsx")
+    if not out.parent.is_dir():
+        raise AssessCommandError(f"输出文件 {out} 所在的文件夹不存在")
+    try:
+        scheme = Scheme.load(scheme_file) if scheme_file else None
+        assessment = assess_year(engine, year, scheme)
+    except SchemeError as exc:
+        raise AssessCommandError(f"方案无效：{exc}") from exc
+    except OSError as exc:
+        raise AssessCommandError(f"无法读取方案文件 {scheme_file}：{exc.strerror}") from exc
+    except YearNotFoundError as exc:
+        raise AssessCommandError(str(exc)) from exc
+
+    fd, tmp = tempfile.mkstemp(prefix=".awards-", suffix=".xlsx", dir=out.parent)
+    os.close(fd)
+    try:
+        write_award_workbook(assessment, year=year, path=tmp)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+    records = results_records(assessment.results)
+    winners = {
+        role: sum(1 for r in records if r["award"] and r["role"] == role) for role in AWARD_TITLES
+    }
+    household = [r for r in records if r["role"] == HOUSEHOLD_LEADER]
+    total = sum((_decimal(r["pay"]) for r in household), Decimal(0))
+    return (
+        f"已写出表彰名单工作簿：{out}\n"
+        f"  优秀网格长 {winners[GRID_LEADER]} 名，优秀联户长 {winners[HOUSEHOLD_LEADER]} 名；"
+        f"建议调整 {sum(1 for r in records if r['adjustment'])} 人；"
+        f"联户长 {len(household)} 人，报酬合计 {total:.2f} 元。"
+    )
