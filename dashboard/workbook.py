@@ -71,7 +71,14 @@ from dashboard.validation import (
     parse_year,
     strip_text,
 )
-from dashboard.years import bump_revision, ensure_year, get_year, year_scheme
+from dashboard.years import (
+    bump_revision,
+    closed_message,
+    ensure_year,
+    get_year,
+    lock_year,
+    year_scheme,
+)
 from models import (
     Adjustment,
     BallotMark,
@@ -563,7 +570,7 @@ def _validate(session: Session, raw: RawWorkbook, year: int) -> ParsedWorkbook:
         raise WorkbookRejected([CellError(None, None, None, f"年度 {year} 不在 2000 到 2100 之间")])
     row = get_year(session, year)
     if row is not None and row.status != YEAR_OPEN:
-        raise WorkbookRejected([CellError(None, None, None, f"年度 {year} 已进入公示/定稿，不能导入")])
+        raise WorkbookRejected([CellError(None, None, None, f"年度 {year} 已进入公示/定稿，不能导入：{closed_message(year, row.status)}")])
     parsed = parse_workbook(
         raw, year=year, role_max=year_scheme(session, year).role_max, known_names=leader_names(session)
     )
@@ -593,6 +600,7 @@ def import_workbook(
     if raw.errors:
         raise WorkbookRejected(sorted(raw.errors, key=_error_order), raw.warnings)
     with transaction(engine) as session:
+        lock_year(session, year)  # no publish can slip between the status check and the write
         parsed = _validate(session, raw, year)
         return _write(session, parsed, year, username, _source_name(source), action)
 
