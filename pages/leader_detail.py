@@ -1,0 +1,141 @@
+"""述职档案: one leader's result — duty profile, how the score is built, ballots, quarters,
+the engine's explanation and earlier grades."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, views
+from dashboard.assessment import LeaderNotFoundError, explain_leader
+from dashboard.db import read_session
+from dashboard.domain import ABSTAIN, GRADES
+from dashboard.results_service import leader_grade_history, quarter_totals_from_trimming
+from dashboard.ui.resources import get_engine
+from dashboard.ui.results import DETAIL_CODE_KEY, other_years_results, year_results
+
+engine = get_engine()
+data = year_results(engine)
+results = data.results
+
+st.title(f"述职档案 · {data.year} 年度")
+if results.empty:
+    st.info("您的范围内没有考评结果。")
+    st.stop()
+
+# The leader: from the URL (?code=…), else the last one opened, else the first in scope.
+code = st.query_params.get("code") or st.session_state.get(DETAIL_CODE_KEY)
+villages = views.villages_in(results)
+row = views.leader_row(results, code) if code else None
+if code and row is None:
+    st.warning(f"编号 {code} 不在您可查看的范围内（只能查看本乡镇的人员），请在下面重新选择。")
+if row is None:
+    row = results.iloc[0]
+
+picker = st.columns(2)
+village_idx = villages.index(row["village"]) if row["village"] in villages else 0
+village = picker[0].selectbox(
+    "村", villages, index=village_idx, key=f"detail_village_{row['code']}"
+)
+in_village = results.loc[results["village"] == village].sort_values(
+    ["role", "code"], key=lambda s: s.astype(str)
+)
+codes = in_village["code"].tolist()
+labels = dict(
+    zip(
+        codes,
+        in_village["name"] + "（" + in_village["role"] + " " + in_village["code"] + "）",
+        strict=True,
+    )
+)
+chosen = picker[1].selectbox(
+    "人员",
+    codes,
+    index=codes.index(row["code"]) if row["code"] in codes else 0,
+    format_func=labels.get,
+    key=f"detail_leader_{row['code']}_{village}",
+)
+if chosen != row["code"]:
+    st.session_state[DETAIL_CODE_KEY] = chosen
+    st.query_params["code"] = chosen
+    st.rerun()
+st.session_state[DETAIL_CODE_KEY] = row["code"]
+if st.query_params.get("code") != row["code"]:
+    st.query_params["code"] = row["code"]
+
+st.subheader(f"{row['name']} · {row['role']}")
+place = f"{row['township']} {row['village']} {row['grid']}" + (
+    f" {row['group']}" if isinstance(row["group"], str) else ""
+)
+st.caption(f"编号 {row['code']} · {place}")
+
+m = st.columns(3)
+m[0].metric("总分", f"{row['final']:.2f}")
+m[1].metric("等次", views.grade_label(row["grade"]))
+m[2].metric("乡镇排名", f"{int(row['township_rank'])}")
+notes = []
+if bool(row["award"]):
+    notes.append(f"获评优秀{row['role']}")
+if bool(row["adjustment"]):
+    notes.append("列入建议调整名单")
+if not bool(row["complete"]):
+    notes.append("考评资料不完整")
+flags = views.flag_text(row["flags"])
+if flags:
+    notes.append(flags)
+if notes:
+    st.info("；".join(notes))
+
+profile = views.duty_profile_vs_township(results, row["code"])
+if profile.empty:
+    st.caption("没有村两委打分，无七大员履职画像。")
+else:
+    st.altair_chart(charts.duty_profile_chart(profile), use_container_width=True)
+
+st.altair_chart(
+    charts.waterfall_chart(views.score_waterfall(row, data.scheme)), use_container_width=True
+)
+
+marks = {m_: int(row.get(f"marks_{m_}", 0) or 0) for m_ in (*GRADES, ABSTAIN)}
+breakdown = views.ballot_breakdown(marks)
+st.altair_chart(
+    charts.ballot_chart(breakdown, views.satisfaction_rate(marks)), use_container_width=True
+)
+if marks[ABSTAIN]:
+    st.caption(f"另有弃权 {marks[ABSTAIN]} 张，不计入有效票。")
+
+try:
+    explanation = explain_leader(engine, data.year, row["code"], assessment=data.assessment)
+except LeaderNotFoundError as exc:
+    st.error(str(exc))
+    st.stop()
+
+quarters = views.quarter_totals(
+    quarter_totals_from_trimming(explanation.data.get("committee_trimming", []), data.scheme)
+)
+if quarters.empty:
+    st.caption("没有村两委季度打分。")
+else:
+    st.altair_chart(charts.quarter_chart(quarters), use_container_width=True)
+
+st.subheader("得分说明")
+st.markdown("\n".join(f"- {line}" for line in explanation.lines[1:]))
+
+st.subheader("往年等次")
+computed = {}
+for other_year, frame in other_years_results(engine, year=data.year, scope=data.scope).items():
+    hit = views.leader_row(frame, row["code"])
+    if hit is not None:
+        computed[other_year] = hit["grade"]
+with read_session(engine) as session:
+    history = leader_grade_history(
+        session=session, code=row["code"], before=data.year, computed=computed
+    )
+if history.empty:
+    st.caption("没有往年等次记录。")
+else:
+    st.dataframe(
+        pd.DataFrame(
+            {"年度": history["year"], "等次": history["grade"], "来源": history["source"]}
+        ),
+        hide_index=True,
+        width="stretch",
+    )

@@ -1,0 +1,83 @@
+"""总览: grade distribution, score histogram with the grade bands, village × duty heatmap,
+village comparison and the trend against earlier years, for a township or the county."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, views
+from dashboard.db import read_session
+from dashboard.domain import GRADES
+from dashboard.results_service import prior_grades, scope_results
+from dashboard.ui.resources import get_engine
+from dashboard.ui.results import other_years_results, year_results
+
+engine = get_engine()
+data = year_results(engine)
+results = data.results
+
+st.title(f"总览 · {data.year} 年度")
+if results.empty:
+    st.info("您的范围内没有考评结果。")
+    st.stop()
+
+townships = views.scopes_in(results)
+if len(townships) > 1:
+    town = st.selectbox("范围", ["全县", *townships], key="overview_township")
+    if town != "全县":
+        results = results.loc[results["township"] == town]
+else:
+    st.caption(f"范围：{townships[0]}")
+
+grades = results["grade"].value_counts()
+m = st.columns(4)
+m[0].metric("考评人数", len(results))
+m[1].metric("优秀", int(grades.get("优秀", 0)))
+m[2].metric("表彰", int(results["award"].sum()))
+m[3].metric("建议调整", int(results["adjustment"].sum()))
+
+st.altair_chart(
+    charts.grade_distribution_chart(views.grade_distribution(results)), use_container_width=True
+)
+st.altair_chart(
+    charts.score_histogram_chart(
+        views.score_histogram(results), views.grade_band_rules(data.scheme)
+    ),
+    use_container_width=True,
+)
+
+heat = views.village_duty_heatmap(results)
+if heat.empty:
+    st.caption("没有村两委打分，无七大员热力图。")
+else:
+    st.altair_chart(charts.duty_heatmap_chart(heat), use_container_width=True)
+
+st.altair_chart(
+    charts.village_comparison_chart(views.village_comparison(results)), use_container_width=True
+)
+
+# Trend: earlier years computed by the system, else the imported 往年等次 (grades only).
+frames = other_years_results(engine, year=data.year, scope=data.scope)
+with read_session(engine) as session:
+    imported = scope_results(prior_grades(session=session), data.scope)
+for year, part in imported.groupby("year"):
+    if int(year) < data.year and int(year) not in frames:
+        frames[int(year)] = part
+frames[data.year] = results
+if len(townships) > 1 and st.session_state.get("overview_township", "全县") != "全县":
+    frames = {
+        y: f.loc[f["township"] == st.session_state["overview_township"]] for y, f in frames.items()
+    }
+trend = views.trend(frames)
+if trend["year"].nunique() < 2:
+    st.caption("没有往年数据，暂无历年趋势。")
+else:
+    st.altair_chart(charts.trend_grade_chart(trend), use_container_width=False)
+    st.altair_chart(charts.trend_mean_chart(trend), use_container_width=True)
+    st.dataframe(
+        pd.pivot_table(
+            trend, index=["role", "year"], columns="grade", values="count", aggfunc="sum"
+        )
+        .reindex(columns=list(GRADES))
+        .rename_axis(index=["职务", "年度"], columns=None),
+        width="stretch",
+    )
