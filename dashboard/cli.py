@@ -117,6 +117,13 @@ def cmd_seed_sample(args: argparse.Namespace) -> int:
         print(f"已加载示例数据：南峪乡 {report.year} 年度")
         for line in report.lines():
             print(f"  {line}")
+    from dashboard.accounts import create_demo_accounts
+    from dashboard.db import transaction
+
+    with transaction(_engine(args)) as session:
+        demos = create_demo_accounts(session)
+    for demo in demos:
+        print(f"已创建演示账户 {demo.username}（密码 {demo.password}）")
     return EXIT_OK
 
 

@@ -1,0 +1,72 @@
+"""Which pages each role may use: the page table the frame hands to st.navigation.
+
+Access control is the page list: a page a role may not use is never registered, so it
+cannot be reached by URL either. Every service checks the user again. To add a page,
+add a PageSpec to PAGES and its key to the roles in ROLE_PAGES.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dashboard.auth import ADMIN, ASSESSOR, OFFICIAL, ROLES, VIEWER
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page: its file under pages/, menu title, URL path, icon and menu section."""
+
+    key: str
+    path: str
+    title: str
+    url_path: str
+    icon: str
+    section: str
+
+
+ENTRY = "数据录入"
+OVERVIEW = "概览"
+
+PAGES: dict[str, PageSpec] = {
+    spec.key: spec
+    for spec in (
+        PageSpec("completion", "pages/completion.py", "完成情况", "completion", ":material/checklist:", OVERVIEW),
+        PageSpec("roster", "pages/roster.py", "人员名册", "roster", ":material/groups:", OVERVIEW),
+        PageSpec("self_report", "pages/self_report.py", "个人述职", "self-report", ":material/person:", ENTRY),
+        PageSpec("committee", "pages/committee.py", "两委打分", "committee", ":material/table_edit:", ENTRY),
+        PageSpec("ballots", "pages/ballots.py", "群众评议", "ballots", ":material/how_to_vote:", ENTRY),
+        PageSpec("platform", "pages/platform.py", "平台上报", "platform", ":material/phone_android:", ENTRY),
+        PageSpec("adjustments", "pages/adjustments.py", "加减分", "adjustments", ":material/exposure:", ENTRY),
+        PageSpec("data_import", "pages/data_import.py", "数据导入", "import", ":material/upload_file:", ENTRY),
+    )
+}
+
+# Score-entry pages (write inputs); never given to viewers or officials.
+ENTRY_PAGES = ("self_report", "committee", "ballots", "platform", "adjustments")
+
+ROLE_PAGES: dict[str, tuple[str, ...]] = {
+    ADMIN: ("completion", "roster", *ENTRY_PAGES, "data_import"),
+    ASSESSOR: ("completion", "roster", *ENTRY_PAGES, "data_import"),
+    VIEWER: ("completion", "roster"),
+    OFFICIAL: ("completion", "roster", "data_import"),
+}
+
+
+def pages_for_role(role: str) -> list[PageSpec]:
+    """The pages a role may use, in menu order; the first is the default page."""
+    if role not in ROLES:
+        return []
+    return [PAGES[key] for key in ROLE_PAGES[role]]
+
+
+def sections_for_role(role: str) -> dict[str, list[PageSpec]]:
+    """The role's pages grouped by menu section (概览 first, then 数据录入)."""
+    grouped: dict[str, list[PageSpec]] = {}
+    for spec in pages_for_role(role):
+        grouped.setdefault(spec.section, []).append(spec)
+    return grouped
+
+
+def can_edit_roster(role: str) -> bool:
+    """Admins and assessors (in their villages) edit the roster; others read it."""
+    return role in (ADMIN, ASSESSOR)

@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by the frame and the pages (the only package in dashboard/ that imports streamlit)."""

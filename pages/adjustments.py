@@ -1,0 +1,51 @@
+"""加减分: 加分 / 减分 with points, or 一票否决, always with a reason."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.auth import ENTRY_ROLES
+from dashboard.domain import ADJUSTMENT_KINDS, VETO
+from dashboard.entry import add_adjustment, adjustment_rows, delete_adjustment, scope_leaders
+from dashboard.ui import state
+from dashboard.ui.resources import get_engine
+
+engine = get_engine()
+state.require_page_role(ENTRY_ROLES, what="录入加减分")
+year = state.require_year()
+
+st.title(f"加减分 · {year} 年度")
+village_id = state.village_picker(engine, key="adjustments_village")
+if village_id is None:
+    st.stop()
+refs = state.read(engine, scope_leaders, village_id=village_id)
+if refs:
+    labels = {r.code: f"{r.code} {r.name}（{r.role}）" for r in refs}
+    with st.form("adjustments_form"):
+        code = st.selectbox("人员", list(labels), format_func=labels.get, key="adjustments_leader")
+        a, b = st.columns(2)
+        kind = a.radio("类型", ADJUSTMENT_KINDS, horizontal=True, key="adjustments_kind")
+        points = b.number_input("分值（一票否决不填）", min_value=0.0, step=0.5, value=None, key="adjustments_points")
+        reason = st.text_area("事由（必填）", max_chars=500, key="adjustments_reason")
+        submitted = st.form_submit_button("登记", type="primary")
+    if submitted:
+        ok, result = state.run_action(
+            engine, add_adjustment, year=year, code=code, kind=kind,
+            points=None if kind == VETO else points, reason=reason,
+        )
+        if ok:
+            st.success(result.message)
+
+rows = state.read(engine, adjustment_rows, year=year, village_id=village_id)
+st.subheader("本村已登记的加减分")
+if not rows:
+    st.caption("暂无。")
+else:
+    frame = pd.DataFrame(rows)
+    st.dataframe(frame.drop(columns="id"), hide_index=True, width="stretch", key="adjustments_table")
+    choices = {r["id"]: f"{r['编号']} {r['姓名']} · {r['类型']} {'' if r['分值'] is None else r['分值']} · {r['事由']}" for r in rows}
+    chosen = st.selectbox("删除误录的一条", list(choices), format_func=choices.get, key="adjustments_delete_choice")
+    if st.button("删除", key="adjustments_delete"):
+        ok, result = state.run_action(engine, delete_adjustment, year=year, adjustment_id=chosen)
+        if ok:
+            st.success(result.message)
+            st.rerun()

@@ -1,0 +1,76 @@
+"""两委打分: one committee member's sheet for one quarter, leaders of a village as rows."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.auth import ENTRY_ROLES
+from dashboard.db import read_session
+from dashboard.domain import DUTIES, DUTY_KEYS
+from dashboard.entry import committee_raters, committee_sheet_rows, save_committee_sheet
+from dashboard.ui import state
+from dashboard.ui.resources import get_engine
+from dashboard.years import year_scheme
+
+engine = get_engine()
+state.require_page_role(ENTRY_ROLES, what="录入两委打分")
+year = state.require_year()
+
+st.title(f"两委打分 · {year} 年度")
+st.caption("一位两委成员、一个季度一张表：每行一名网格长或联户长，七大员各项不超过该项满分。")
+
+c1, c2, c3 = st.columns([2, 1, 2])
+with c1:
+    village_id = state.village_picker(engine, key="committee_village")
+if village_id is None:
+    st.stop()
+with c2:
+    quarter = st.selectbox("季度", [1, 2, 3, 4], format_func=lambda q: f"第 {q} 季度", key="committee_quarter")
+with c3:
+    rater = st.text_input("评分人（两委成员姓名）", key="committee_rater", max_chars=64).strip()
+known = state.read(engine, committee_raters, year=year, quarter=quarter, village_id=village_id)
+if known:
+    st.caption("本季度已有评分人：" + "、".join(known) + "（输入同一姓名可修改其打分）")
+
+with read_session(engine) as session:
+    role_max = year_scheme(session, year).role_max
+rows = state.read(
+    engine, committee_sheet_rows, year=year, quarter=quarter, rater=rater or None, village_id=village_id
+)
+if not rows:
+    st.info("这个村没有在任的网格长或联户长。")
+    st.stop()
+frame = pd.DataFrame(rows)
+for key in DUTY_KEYS:
+    frame[DUTIES[key]] = frame[DUTIES[key]].astype("Float64")
+
+config = {
+    "编号": st.column_config.TextColumn(disabled=True),
+    "姓名": st.column_config.TextColumn(disabled=True),
+    "职务": st.column_config.TextColumn(disabled=True),
+    "网格": st.column_config.TextColumn(disabled=True),
+    "联防组": st.column_config.TextColumn(disabled=True),
+}
+for key in DUTY_KEYS:
+    name = DUTIES[key]
+    config[name] = st.column_config.NumberColumn(
+        f"{name}（≤{role_max[key]:g}）", min_value=0, max_value=role_max[key], step=0.01, format="%.2f",
+    )
+
+edited = st.data_editor(
+    frame,
+    column_config=config,
+    hide_index=True,
+    num_rows="fixed",
+    width="stretch",
+    key=f"committee_editor_{village_id}_{quarter}_{rater}",
+)
+
+if st.button("保存打分", type="primary", key="committee_save", disabled=not rater):
+    ok, result = state.run_action(
+        engine, save_committee_sheet, year=year, quarter=quarter, rater=rater,
+        rows=state.clean_records(edited),
+    )
+    if ok:
+        st.success(result.message)
+if not rater:
+    st.caption("请先填写评分人姓名。")

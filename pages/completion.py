@@ -1,0 +1,52 @@
+"""完成情况: which leaders still lack a self-report, committee sheets per quarter, or ballots."""
+
+import streamlit as st
+
+from dashboard.completion import QUARTER_COLUMNS, leader_completion, village_completion
+from dashboard.ui import state
+from dashboard.ui.resources import get_engine
+
+engine = get_engine()
+state.require_user()
+year = state.require_year()
+
+st.title(f"完成情况 · {year} 年度")
+leaders = state.read(engine, leader_completion, year=year)
+if leaders.empty:
+    st.info("您的范围内没有需要考评的在任人员。")
+    st.stop()
+villages = village_completion(leaders)
+
+done, total = int(leaders["齐全"].sum()), len(leaders)
+st.metric("资料齐全的人员", f"{done} / {total}")
+st.progress(done / total, text=f"全部：{done / total:.0%}")
+
+st.subheader("各村进度")
+for row in villages.itertuples(index=False):
+    complete = int(round(row.齐全 * row.人数))
+    st.progress(row.齐全, text=f"{row.乡镇}/{row.村}：{complete} / {row.人数} 人资料齐全")
+
+percent = st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
+st.dataframe(
+    villages,
+    hide_index=True,
+    width="stretch",
+    column_config={col: percent for col in ("个人述职", *QUARTER_COLUMNS, "票数达标", "齐全")},
+    key="completion_villages",
+)
+
+st.subheader("人员明细")
+only_missing = st.toggle("只看有缺项的人员", value=True, key="completion_only_missing")
+shown = leaders[~leaders["齐全"]] if only_missing else leaders
+st.dataframe(
+    shown,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "个人述职": st.column_config.CheckboxColumn(),
+        "票数达标": st.column_config.CheckboxColumn(),
+        "齐全": st.column_config.CheckboxColumn(),
+        **{q: st.column_config.NumberColumn(help="该季度打分的两委成员人数") for q in QUARTER_COLUMNS},
+    },
+    key="completion_leaders",
+)

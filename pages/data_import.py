@@ -1,0 +1,97 @@
+"""数据导入: download the template pre-filled with the user's scope, upload it back, check, confirm."""
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.auth import IMPORT_ROLES, PermissionDenied
+from dashboard.db import read_session
+from dashboard.ui import state
+from dashboard.ui.resources import get_engine
+from dashboard.uploads import check_upload, import_upload, template_for_user
+from dashboard.workbook import WorkbookRejected
+from models import User
+
+engine = get_engine()
+signed = state.require_page_role(IMPORT_ROLES, what="导入数据")
+selected = state.selected_year()
+
+st.title("数据导入")
+st.markdown(
+    "1. 下载模板（已预填您范围内的人员名册）；2. 在 Excel 或 WPS 中填写；"
+    "3. 上传后系统先检查，列出**全部**错误，此时不写入任何数据；4. 没有错误时点「确认导入」，一次性写入。"
+)
+
+with read_session(engine) as session:
+    user = session.get(User, signed.user_id)
+year = st.number_input(
+    "导入到的年度", min_value=2000, max_value=2100, step=1,
+    value=selected if selected is not None else 2024, key="data_import_year",
+)
+year = int(year)
+
+if st.button("生成模板", key="data_import_make_template", icon=":material/description:"):
+    with read_session(engine) as session:
+        st.session_state["data_import_template"] = template_for_user(session=session, user=user, year=year)
+if "data_import_template" in st.session_state:
+    st.download_button(
+        "下载模板（.xlsx）", st.session_state["data_import_template"],
+        file_name=f"考评数据_{year}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="data_import_download", icon=":material/download:",
+    )
+
+st.divider()
+upload = st.file_uploader("上传填好的工作簿（.xlsx）", type=["xlsx"], key="data_import_upload")
+if upload is None:
+    st.stop()
+data = upload.getvalue()
+digest = hashlib.sha256(data).hexdigest()
+check_key = f"{digest}-{year}"
+if st.session_state.get("data_import_checked") != check_key:
+    with st.status("正在检查工作簿…", expanded=False) as status:
+        try:
+            check = check_upload(engine=engine, user=user, data=data, year=year)
+        except PermissionDenied as exc:
+            st.error(f"无权操作：{exc}")
+            st.stop()
+        status.update(label="检查完成", state="complete" if check.ok else "error")
+    st.session_state["data_import_checked"] = check_key
+    st.session_state["data_import_errors"] = [
+        {"工作表": e.sheet or "", "行": e.row, "列": e.column or "", "原因": e.reason} for e in check.errors
+    ]
+    st.session_state["data_import_warnings"] = list(check.warnings)
+
+for warning in st.session_state.get("data_import_warnings", []):
+    st.caption(f"提示：{warning}")
+errors = st.session_state.get("data_import_errors", [])
+if errors:
+    st.error(f"工作簿有 {len(errors)} 处错误，未写入任何数据。请改正后重新上传。")
+    frame = pd.DataFrame(errors)
+    frame["行"] = frame["行"].astype("Int64")
+    st.dataframe(frame, hide_index=True, width="stretch", key="data_import_errors_table")
+    st.stop()
+
+st.success(f"检查通过：可以导入 {year} 年度。导入会替换本工作簿所涉及人员在该年度的相应数据。")
+if st.button("确认导入", type="primary", key="data_import_confirm"):
+    progress = st.progress(0.0, text="开始导入…")
+    steps = iter([0.3, 0.7])
+
+    def say(text: str) -> None:
+        progress.progress(next(steps, 0.9), text=text)
+
+    try:
+        report = import_upload(engine=engine, user=user, data=data, year=year, progress=say)
+    except WorkbookRejected as exc:
+        progress.empty()
+        st.error(f"未导入：{exc}")
+        state.show_errors(exc.errors)
+        st.stop()
+    except PermissionDenied as exc:
+        progress.empty()
+        st.error(f"无权操作：{exc}")
+        st.stop()
+    progress.progress(1.0, text="导入完成")
+    st.session_state.pop("data_import_checked", None)
+    st.success(f"已导入 {year} 年度：" + "；".join(report.lines()))

@@ -1,0 +1,36 @@
+"""平台上报: monthly report counts (综治E通) of a village's leaders, a month × leader grid."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.auth import ENTRY_ROLES
+from dashboard.entry import MONTH_COLUMNS, platform_rows, save_platform_counts
+from dashboard.ui import state
+from dashboard.ui.resources import get_engine
+
+engine = get_engine()
+state.require_page_role(ENTRY_ROLES, what="录入平台上报")
+year = state.require_year()
+
+st.title(f"平台上报 · {year} 年度")
+st.caption("每格填该月通过综治E通上报的条数（整数）；留空表示该月没有记录。")
+village_id = state.village_picker(engine, key="platform_village")
+if village_id is None:
+    st.stop()
+rows = state.read(engine, platform_rows, year=year, village_id=village_id)
+if not rows:
+    st.info("这个村没有在任的网格长或联户长。")
+    st.stop()
+frame = pd.DataFrame(rows)
+for col in MONTH_COLUMNS:
+    frame[col] = frame[col].astype("Int64")
+config = {c: st.column_config.TextColumn(disabled=True) for c in ("编号", "姓名", "职务")}
+config.update({c: st.column_config.NumberColumn(min_value=0, step=1, format="%d") for c in MONTH_COLUMNS})
+edited = st.data_editor(
+    frame, column_config=config, hide_index=True, num_rows="fixed", width="stretch",
+    key=f"platform_editor_{village_id}",
+)
+if st.button("保存上报数", type="primary", key="platform_save"):
+    ok, result = state.run_action(engine, save_platform_counts, year=year, rows=state.clean_records(edited))
+    if ok:
+        st.success(result.message)

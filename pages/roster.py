@@ -1,0 +1,102 @@
+"""人员名册: the roster of the user's scope; admins and assessors add, edit and mark 离任."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.domain import (
+    ACTIVE,
+    GENDERS,
+    HOUSEHOLD_LEADER,
+    LEADER_ROLES,
+    LEADER_STATUSES,
+    RETIRED,
+)
+from dashboard.entry import leader_fields, retire_leader, save_leader, scope_leaders
+from dashboard.navigation import can_edit_roster
+from dashboard.ui import state
+from dashboard.ui.resources import get_engine
+
+engine = get_engine()
+user = state.require_user()
+
+st.title("人员名册")
+refs = state.read(engine, scope_leaders, active_only=False)
+frame = pd.DataFrame(
+    [
+        {"编号": r.code, "姓名": r.name, "职务": r.role, "乡镇": r.township, "村": r.village,
+         "网格": r.grid, "联防组": r.group, "任职日期": r.appointed_on, "状态": r.status}
+        for r in refs
+    ],
+    columns=["编号", "姓名", "职务", "乡镇", "村", "网格", "联防组", "任职日期", "状态"],
+)
+c1, c2 = st.columns([1, 3])
+with c1:
+    show_retired = st.toggle("显示离任人员", value=False, key="roster_show_retired")
+with c2:
+    search = st.text_input("查找（编号或姓名）", key="roster_search").strip()
+shown = frame if show_retired else frame[frame["状态"] == ACTIVE]
+if search:
+    shown = shown[shown["编号"].str.contains(search, regex=False) | shown["姓名"].str.contains(search, regex=False)]
+st.caption(f"共 {len(shown)} 人（网格长 {int((shown['职务'] == '网格长').sum())}，联户长 {int((shown['职务'] == '联户长').sum())}）")
+st.dataframe(shown, hide_index=True, width="stretch", key="roster_table")
+
+if not can_edit_roster(user.role):
+    st.stop()
+
+
+def leader_form(prefix: str, current: dict | None) -> dict | None:
+    """The roster fields of one leader; returns them when the form is submitted."""
+    current = current or {}
+    with st.form(f"{prefix}_form"):
+        a, b, c = st.columns(3)
+        code = a.text_input("编号", value=current.get("编号", ""), key=f"{prefix}_code")
+        name = b.text_input("姓名", value=current.get("姓名", ""), key=f"{prefix}_name")
+        gender = c.selectbox("性别", GENDERS, index=GENDERS.index(current.get("性别", GENDERS[0])), key=f"{prefix}_gender")
+        a, b, c = st.columns(3)
+        role = a.selectbox("职务", LEADER_ROLES, index=LEADER_ROLES.index(current.get("职务", HOUSEHOLD_LEADER)), key=f"{prefix}_role")
+        grid = b.text_input("网格", value=current.get("网格", "") or "", key=f"{prefix}_grid")
+        group = c.text_input("联防组（网格长留空）", value=current.get("联防组", "") or "", key=f"{prefix}_group")
+        a, b, c = st.columns(3)
+        ethnicity = a.text_input("民族", value=current.get("民族", "") or "", key=f"{prefix}_ethnicity")
+        phone = b.text_input("联系电话", value=current.get("联系电话", "") or "", key=f"{prefix}_phone")
+        appointed = c.date_input("任职日期", value=current.get("任职日期", date.today()), key=f"{prefix}_appointed",
+                                 min_value=date(1980, 1, 1), max_value=date(2100, 12, 31))
+        status = st.radio("状态", LEADER_STATUSES, index=LEADER_STATUSES.index(current.get("状态", ACTIVE)),
+                          horizontal=True, key=f"{prefix}_status")
+        if st.form_submit_button("保存", type="primary"):
+            return {"编号": code, "姓名": name, "性别": gender, "职务": role, "网格": grid, "联防组": group,
+                    "民族": ethnicity, "联系电话": phone, "任职日期": appointed, "状态": status}
+    return None
+
+
+add_tab, edit_tab = st.tabs(["添加人员", "修改 / 离任"])
+with add_tab:
+    village_id = state.village_picker(engine, key="roster_add_village", label="所在村")
+    if village_id is not None:
+        fields = leader_form("roster_add", None)
+        if fields is not None:
+            ok, result = state.run_action(engine, save_leader, village_id=village_id, fields=fields)
+            if ok:
+                st.success(result.message)
+
+with edit_tab:
+    if not refs:
+        st.info("名册中还没有人员。")
+        st.stop()
+    labels = {r.code: f"{r.code} {r.name}（{r.village} · {r.role} · {r.status}）" for r in refs}
+    code = st.selectbox("选择人员", list(labels), format_func=labels.get, key="roster_edit_code")
+    ref = next(r for r in refs if r.code == code)
+    current = state.read(engine, leader_fields, code=code)
+    fields = leader_form(f"roster_edit_{code}", current)
+    if fields is not None:
+        ok, result = state.run_action(engine, save_leader, village_id=ref.village_id, fields=fields, code=code)
+        if ok:
+            st.success(result.message)
+    retired = ref.status == RETIRED
+    if st.button("恢复在任" if retired else "标记离任", key=f"roster_retire_{code}"):
+        ok, result = state.run_action(engine, retire_leader, code=code, retired=not retired)
+        if ok:
+            st.success(result.message)
+            st.rerun()

@@ -1,0 +1,51 @@
+"""个人述职: a leader's seven self-scores (0–100) and the narrative."""
+
+import streamlit as st
+
+from dashboard.auth import ENTRY_ROLES
+from dashboard.domain import DUTIES
+from dashboard.entry import delete_self_report, scope_leaders, self_report_fields
+from dashboard.entry import save_self_report as save
+from dashboard.ui import state
+from dashboard.ui.resources import get_engine
+
+engine = get_engine()
+state.require_page_role(ENTRY_ROLES, what="录入个人述职")
+year = state.require_year()
+
+st.title(f"个人述职 · {year} 年度")
+st.caption("每人每年一份：七大员各项的自评（0–100，百分制）和述职摘要。")
+village_id = state.village_picker(engine, key="self_report_village")
+if village_id is None:
+    st.stop()
+refs = state.read(engine, scope_leaders, village_id=village_id)
+if not refs:
+    st.info("这个村没有在任的网格长或联户长。")
+    st.stop()
+labels = {r.code: f"{r.code} {r.name}（{r.role}）" for r in refs}
+code = st.selectbox("人员", list(labels), format_func=labels.get, key="self_report_leader")
+stored = state.read(engine, self_report_fields, year=year, code=code)
+st.caption("已有个人述职，可修改后保存。" if stored else "尚未录入个人述职。")
+
+with st.form(f"self_report_form_{code}"):
+    scores = {}
+    cols = st.columns(4)
+    for i, (key, name) in enumerate(DUTIES.items()):
+        scores[name] = cols[i % 4].number_input(
+            name, min_value=0.0, max_value=100.0, step=0.5, format="%.2f",
+            value=None if stored is None else stored[name], key=f"self_report_{key}_{code}",
+        )
+    narrative = st.text_area(
+        "述职摘要（最多 2000 字）", value="" if stored is None else stored["述职摘要"] or "",
+        max_chars=2000, key=f"self_report_narrative_{code}",
+    )
+    submitted = st.form_submit_button("保存个人述职", type="primary")
+if submitted:
+    ok, result = state.run_action(engine, save, year=year, code=code, scores=scores, narrative=narrative)
+    if ok:
+        st.success(result.message)
+if stored is not None and st.button("删除这份个人述职", key=f"self_report_delete_{code}"):
+    ok, result = state.run_action(engine, delete_self_report, year=year, code=code)
+    if ok:
+        st.success(result.message)
+        st.rerun()

@@ -1,0 +1,103 @@
+"""The real frame under AppTest: sign-in gate, pages per role, sidebar, demo banner."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from world import PASSWORD, build_world
+
+from dashboard.config import PROJECT_ROOT
+from dashboard.navigation import pages_for_role
+
+APP = str(PROJECT_ROOT / "streamlit_app.py")
+
+
+@pytest.fixture
+def app_db(sqlite_engine, monkeypatch):
+    """The frame's database: the small test world on a temp SQLite file."""
+    build_world(sqlite_engine)
+    monkeypatch.setenv("DATABASE_URL", sqlite_engine.url.render_as_string(hide_password=False))
+    return sqlite_engine
+
+
+def _registered(at: AppTest) -> set[str]:
+    # AppTest keeps the pages the last run passed to st.navigation (their titles).
+    return {info["page_name"] for info in at._registered_pages.values()}
+
+
+def _through_frame(at: AppTest) -> AppTest:
+    # AppTest starts every run with a fresh page registry: asked for the page the last run
+    # ended on, it would run that page file alone (the pages/ folder fallback), without the
+    # frame. A real server keeps st.navigation's registry, so route the next run through
+    # the frame's default page as a browser reload of "/" does.
+    at._finished_page_script_hash = ""
+    return at
+
+
+def _sign_in(username: str, password: str = PASSWORD) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    at.button[0].click().run()
+    return at
+
+
+def test_signed_out_only_sign_in_form(app_db):
+    """Signed out, the only page passed to navigation is the sign-in page with its form."""
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert _registered(at) == {"登录"}
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    with pytest.raises(ValueError):
+        at.switch_page("pages/committee.py")
+
+
+@pytest.mark.parametrize("role", ["admin", "assessor", "viewer", "official"])
+def test_each_role_gets_exactly_its_pages(app_db, role):
+    """After sign-in the navigation holds exactly the role's pages from the page table."""
+    at = _sign_in(role)
+    assert not at.exception
+    assert _registered(at) == {spec.title for spec in pages_for_role(role)}
+    assert at.session_state["auth_role"] == role
+    # only primitives in session state: no ORM object or Session
+    assert all(isinstance(at.session_state[k], int | str | type(None)) for k in
+               ("auth_user_id", "auth_username", "auth_role", "year"))
+
+
+def test_viewer_cannot_switch_to_an_entry_page(app_db):
+    """The committee page is not registered for a viewer, so it cannot be opened."""
+    at = _sign_in("viewer")
+    with pytest.raises(ValueError):
+        at.switch_page("pages/committee.py")
+
+
+def test_wrong_password_shows_error_and_stays_signed_out(app_db):
+    """A wrong password shows the Chinese error and keeps only the sign-in page."""
+    at = _sign_in("admin", "wrong-password")
+    assert "用户名或密码错误" in at.error[0].value
+    assert _registered(at) == {"登录"}
+
+
+def test_sidebar_year_and_sign_out(app_db):
+    """The sidebar offers the years (2024), shows the user, and 退出登录 signs out."""
+    at = _sign_in("admin")
+    assert at.sidebar.selectbox(key="year").value == 2024
+    assert at.sidebar.selectbox(key="year").options == ["2024 年度"]
+    at.sidebar.button(key="sidebar_logout").click()
+    _through_frame(at).run()
+    assert _registered(at) == {"登录"}
+    assert "auth_user_id" not in at.session_state
+
+
+def test_demo_banner_only_with_demo_accounts(app_db):
+    """No demo account: no 演示数据 banner; after creating the demo accounts it appears."""
+    from dashboard.accounts import create_demo_accounts
+    from dashboard.db import transaction
+
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not any("演示数据" in w.value for w in at.warning)
+    with transaction(app_db) as s:
+        created = create_demo_accounts(s)
+    assert [d.role for d in created] == ["admin", "assessor", "viewer", "official"]
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert any("演示数据" in w.value for w in at.warning)
