@@ -47,6 +47,7 @@ from dashboard.domain import (
     VETO,
     YEAR_OPEN,
 )
+from dashboard.filesafety import workbook_file_problem
 from dashboard.roster import RosterEntry, leader_ids, leader_names, roster_frame, upsert_roster
 from dashboard.validation import (
     CellError,
@@ -176,6 +177,10 @@ def read_workbook(source: Source) -> RawWorkbook:
     raw = RawWorkbook()
     if isinstance(source, bytes):
         source = io.BytesIO(source)
+    problem = workbook_file_problem(source)  # size, zip structure, zip bomb: before parsing
+    if problem:
+        raw.errors.append(CellError(None, None, None, problem))
+        return raw
     try:
         book = load_workbook(source, read_only=True, data_only=False)
     except FileNotFoundError:
