@@ -120,7 +120,7 @@ def explain_result(result: ScoringResult, code: str, raw: LeaderRawRows) -> Expl
                 f"两委打分第{entry['quarter']}季度「{DUTIES[entry['duty']]}」{entry['n']} 人评分，"
                 f"去掉最高分 {entry['dropped_high']['value']:g}（{entry['dropped_high']['rater']}）"
                 f"和最低分 {entry['dropped_low']['value']:g}（{entry['dropped_low']['rater']}），"
-                f"平均 {float(entry['value']):.4g}。"
+                f"其余平均 {float(entry['value']):.2f}。"
             )
     if trimming and not any(e["trimmed"] for e in trimming):
         lines.append(f"两委打分每季度不足 {scheme.committee_trim_min_raters} 人，取平均分，不去掉最高最低分。")
@@ -192,7 +192,14 @@ def explain_result(result: ScoringResult, code: str, raw: LeaderRawRows) -> Expl
     else:
         lines.append(f"按最终得分 {row['final']:.2f} 评定等次：{row['grade']}。")
     if row["adjustment"]:
-        lines.append("列入建议调整名单。")
+        if forced:
+            why = "一票否决" if forced == "veto" else "群众评议否决"
+        elif row["grade"] == INCOMPETENT:
+            why = "等次为不称职"
+        else:
+            why = f"等次为{row['grade']}，上年度等次为{row['previous_grade']}"
+        data["grade"]["adjustment_reason"] = why
+        lines.append(f"列入建议调整名单：{why}。")
 
     # Award.
     reasons: list[str] = []
