@@ -26,6 +26,7 @@ class PageSpec:
 
 ENTRY = "数据录入"
 OVERVIEW = "概览"
+WORKFLOW = "公示与流程"
 
 PAGES: dict[str, PageSpec] = {
     spec.key: spec
@@ -38,6 +39,9 @@ PAGES: dict[str, PageSpec] = {
         PageSpec("platform", "pages/platform.py", "平台上报", "platform", ":material/phone_android:", ENTRY),
         PageSpec("adjustments", "pages/adjustments.py", "加减分", "adjustments", ":material/exposure:", ENTRY),
         PageSpec("data_import", "pages/data_import.py", "数据导入", "import", ":material/upload_file:", ENTRY),
+        PageSpec("publicity", "pages/publicity.py", "公示", "publicity", ":material/campaign:", WORKFLOW),
+        PageSpec("workflow", "pages/workflow.py", "年度流程", "workflow", ":material/approval:", WORKFLOW),
+        PageSpec("audit", "pages/audit.py", "操作日志", "audit", ":material/history:", WORKFLOW),
     )
 }
 
@@ -45,10 +49,10 @@ PAGES: dict[str, PageSpec] = {
 ENTRY_PAGES = ("self_report", "committee", "ballots", "platform", "adjustments")
 
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
-    ADMIN: ("completion", "roster", *ENTRY_PAGES, "data_import"),
-    ASSESSOR: ("completion", "roster", *ENTRY_PAGES, "data_import"),
-    VIEWER: ("completion", "roster"),
-    OFFICIAL: ("completion", "roster", "data_import"),
+    ADMIN: ("completion", "roster", *ENTRY_PAGES, "data_import", "publicity", "workflow", "audit"),
+    ASSESSOR: ("completion", "roster", *ENTRY_PAGES, "data_import", "publicity"),
+    VIEWER: ("completion", "roster", "publicity"),
+    OFFICIAL: ("completion", "roster", "data_import", "publicity", "workflow", "audit"),
 }
 
 
