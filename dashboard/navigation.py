@@ -27,6 +27,7 @@ class PageSpec:
 ENTRY = "数据录入"
 OVERVIEW = "概览"
 WORKFLOW = "公示与流程"
+RESULTS = "考评结果"
 
 PAGES: dict[str, PageSpec] = {
     spec.key: spec
@@ -42,17 +43,29 @@ PAGES: dict[str, PageSpec] = {
         PageSpec("publicity", "pages/publicity.py", "公示", "publicity", ":material/campaign:", WORKFLOW),
         PageSpec("workflow", "pages/workflow.py", "年度流程", "workflow", ":material/approval:", WORKFLOW),
         PageSpec("audit", "pages/audit.py", "操作日志", "audit", ":material/history:", WORKFLOW),
+        PageSpec("rankings", "pages/rankings.py", "排名", "rankings", ":material/leaderboard:", RESULTS),
+        PageSpec("leader_detail", "pages/leader_detail.py", "述职档案", "leader", ":material/badge:", RESULTS),
+        PageSpec("overview", "pages/overview.py", "总览", "overview", ":material/insights:", RESULTS),
+        PageSpec("awards", "pages/awards.py", "表彰", "awards", ":material/military_tech:", RESULTS),
+        PageSpec("whatif", "pages/whatif.py", "方案对比", "what-if", ":material/compare_arrows:", RESULTS),
+        PageSpec("scheme_settings", "pages/scheme_settings.py", "方案设置", "scheme", ":material/tune:", WORKFLOW),
     )
 }
 
 # Score-entry pages (write inputs); never given to viewers or officials.
 ENTRY_PAGES = ("self_report", "committee", "ballots", "platform", "adjustments")
 
+# Result pages (issue 5): everyone reads rankings, detail and overview in their scope;
+# awards, exports and what-if are for officials and admins; the scheme for admins only.
+RESULT_PAGES = ("rankings", "leader_detail", "overview")
+OFFICIAL_RESULT_PAGES = (*RESULT_PAGES, "awards", "whatif")
+
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
-    ADMIN: ("completion", "roster", *ENTRY_PAGES, "data_import", "publicity", "workflow", "audit"),
-    ASSESSOR: ("completion", "roster", *ENTRY_PAGES, "data_import", "publicity"),
-    VIEWER: ("completion", "roster", "publicity"),
-    OFFICIAL: ("completion", "roster", "data_import", "publicity", "workflow", "audit"),
+    ADMIN: ("completion", "roster", *OFFICIAL_RESULT_PAGES, *ENTRY_PAGES, "data_import", "publicity", "workflow",
+            "audit", "scheme_settings"),
+    ASSESSOR: ("completion", "roster", *RESULT_PAGES, *ENTRY_PAGES, "data_import", "publicity"),
+    VIEWER: (*RESULT_PAGES, "completion", "roster", "publicity"),
+    OFFICIAL: ("completion", "roster", *OFFICIAL_RESULT_PAGES, "data_import", "publicity", "workflow", "audit"),
 }
 
 
