@@ -34,6 +34,7 @@ from sqlmodel import Session, select
 
 from dashboard import audit
 from dashboard.auth import ENTRY_ROLES, PermissionDenied, in_scope, require_role, village_scope
+from dashboard.concurrency import check_ballot_sheet, check_committee_sheet, check_self_report
 from dashboard.domain import (
     ACTIVE,
     ADJUSTMENT_KINDS,
@@ -66,7 +67,7 @@ from dashboard.validation import (
     parse_status,
     parse_text,
 )
-from dashboard.years import bump_revision
+from dashboard.years import bump_revision, lock_year
 from models import (
     Adjustment,
     AssessmentYear,
@@ -133,7 +134,9 @@ class LeaderRef:
 
 
 def _open_year(session: Session, year: int) -> tuple[AssessmentYear, Scheme]:
-    row = session.get(AssessmentYear, year)
+    # The year's row lock: no publish can slip in before the commit, and the version check of
+    # a sheet (dashboard.concurrency) is race-free.
+    row = lock_year(session, year)
     if row is None:
         raise EntryError(f"没有 {year} 考评年度，请先导入该年度的数据工作簿")
     if row.status != YEAR_OPEN:
@@ -321,8 +324,13 @@ def save_self_report(
     scores: Mapping[str, Any],
     narrative: Any = None,
     name: Any = None,
+    expected_token: str | None = None,
 ) -> SaveResult:
-    """Save (create or replace) one leader's self-report: seven scores 0–100 and a narrative."""
+    """Save (create or replace) one leader's self-report: seven scores 0–100 and a narrative.
+
+    With `expected_token` (dashboard.concurrency.self_report_token when the form was loaded),
+    a report changed by someone else since then is refused with ConflictError.
+    """
     ctx = _entry_context(session, user, year, SHEET_SELF, "录入个人述职")
     ((_, ref),) = _resolve_rows(ctx, session, [{"编号": code, "姓名": name}])
     values: dict[str, float] = {}
@@ -336,6 +344,7 @@ def save_self_report(
     except FieldError as exc:
         ctx.field_error(exc, 1, "述职摘要")
     ctx.raise_if_any("个人述职")
+    check_self_report(session, expected=expected_token, year=year, leader_id=ref.id)
     existing = session.exec(
         select(SelfReport).where(SelfReport.year == year, SelfReport.leader_id == ref.id)
     ).first()
@@ -384,11 +393,15 @@ def save_committee_sheet(
     quarter: Any,
     rater: Any,
     rows: Iterable[Mapping[str, Any]],
+    expected_token: str | None = None,
 ) -> SaveResult:
     """Save one committee member's sheet for one quarter: one row per leader, seven duty scores.
 
     Each duty is checked against the year's rubric maximum (role_max). A row whose seven
     scores are all empty removes that member's earlier scores for that leader and quarter.
+    With `expected_token` (dashboard.concurrency.committee_sheet_token over the sheet's
+    leaders when it was loaded), a sheet changed by someone else since then is refused with
+    ConflictError.
     """
     rows = list(rows)
     ctx = _entry_context(session, user, year, SHEET_COMMITTEE, "录入两委打分")
@@ -418,6 +431,10 @@ def save_committee_sheet(
         if ref is not None:
             to_save.append((ref, values))
     ctx.raise_if_any("两委打分")
+    check_committee_sheet(
+        session, expected=expected_token, year=year, quarter=quarter, rater=rater,
+        leader_ids=[ref.id for _, ref in resolved if ref is not None],
+    )
     existing = {
         s.leader_id: s
         for s in session.exec(
@@ -527,10 +544,13 @@ def save_ballot_sheet(
     ballot_no: Any,
     rater_type: Any,
     rows: Iterable[Mapping[str, Any]],
+    expected_token: str | None = None,
 ) -> SaveResult:
     """Save one paper ballot sheet (测评票): a 评价 per leader; an empty 评价 means no mark.
 
-    Saving the same 票号 again replaces its marks for the leaders in the rows.
+    Saving the same 票号 again replaces its marks for the leaders in the rows. With
+    `expected_token` (dashboard.concurrency.ballot_sheet_token when the sheet was opened), a
+    ballot sheet changed by someone else since then is refused with ConflictError.
     """
     rows = list(rows)
     ctx = _entry_context(session, user, year, SHEET_BALLOTS, "录入群众评议")
@@ -553,6 +573,7 @@ def save_ballot_sheet(
     if not marks and not ctx.errors and not ctx.denied:
         ctx.error(None, "评价", "这张票上没有任何评价")
     ctx.raise_if_any("群众评议")
+    check_ballot_sheet(session, expected=expected_token, year=year, ballot_no=number)
     covered = [ref.id for ref, _ in marks] + [ref.id for ref in blanks]
     existing = {
         m.leader_id: m
