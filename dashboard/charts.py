@@ -89,7 +89,7 @@ def score_histogram_chart(hist: pd.DataFrame, bands: pd.DataFrame) -> alt.LayerC
     )
 
 
-def duty_heatmap_chart(heat: pd.DataFrame) -> alt.LayerChart:
+def duty_heatmap_chart(heat: pd.DataFrame, *, place_title: str = "村") -> alt.LayerChart:
     """Village × seven-duty heatmap of mean profile percent (views.village_duty_heatmap)."""
     duty_order = heat.sort_values("duty_order")["duty_name"].drop_duplicates().tolist()
     base = alt.Chart(heat).encode(
@@ -104,7 +104,7 @@ def duty_heatmap_chart(heat: pd.DataFrame) -> alt.LayerChart:
             legend=alt.Legend(orient="bottom"),
         ),
         tooltip=[
-            alt.Tooltip("place:N", title="村"),
+            alt.Tooltip("place:N", title=place_title),
             alt.Tooltip("duty_name:N", title="职责"),
             alt.Tooltip("mean:Q", title="平均得分率 %", format=".2f"),
             alt.Tooltip("leaders:Q", title="人数"),
@@ -114,10 +114,12 @@ def duty_heatmap_chart(heat: pd.DataFrame) -> alt.LayerChart:
         text=alt.Text("mean:Q", format=".0f"),
         color=alt.condition("datum.mean > 70", alt.value("white"), alt.value("#222")),
     )
-    return alt.layer(rect, text).properties(title="各村七大员履职得分率", height=alt.Step(22))
+    return alt.layer(rect, text).properties(
+        title=f"各{place_title}七大员履职得分率", height=alt.Step(22)
+    )
 
 
-def village_comparison_chart(comp: pd.DataFrame) -> alt.Chart:
+def village_comparison_chart(comp: pd.DataFrame, *, place_title: str = "村") -> alt.Chart:
     """Mean final score per village, grouped by role (views.village_comparison)."""
     return (
         alt.Chart(comp)
@@ -128,7 +130,7 @@ def village_comparison_chart(comp: pd.DataFrame) -> alt.Chart:
             x=alt.X("mean_final:Q", title="平均总分", scale=alt.Scale(domain=[0, 100], clamp=True)),
             color=alt.Color("role:N", title="职务", scale=_role_scale(), legend=_legend_bottom()),
             tooltip=[
-                alt.Tooltip("place:N", title="村"),
+                alt.Tooltip("place:N", title=place_title),
                 alt.Tooltip("role:N", title="职务"),
                 alt.Tooltip("leaders:Q", title="人数"),
                 alt.Tooltip("mean_final:Q", title="平均总分", format=".2f"),
@@ -137,7 +139,7 @@ def village_comparison_chart(comp: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("awards:Q", title="表彰"),
             ],
         )
-        .properties(title="各村对比（平均总分）", height=alt.Step(12))
+        .properties(title=f"各{place_title}对比（平均总分）", height=alt.Step(12))
     )
 
 

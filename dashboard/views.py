@@ -252,17 +252,20 @@ def duty_profiles(results: pd.DataFrame) -> pd.DataFrame:
     return out.apply(pd.to_numeric, errors="coerce")
 
 
-def _place(results: pd.DataFrame) -> pd.Series:
-    """Village label; prefixed with the township when several townships are shown."""
+def _place(results: pd.DataFrame, by: str = "village") -> pd.Series:
+    """Place label: the township (by="township"), else the village, prefixed with its township
+    when several townships are shown."""
+    if by == "township":
+        return results["township"].astype(str)
     if results["township"].nunique() > 1:
         return results["township"].astype(str) + "·" + results["village"].astype(str)
     return results["village"].astype(str)
 
 
-def village_duty_heatmap(results: pd.DataFrame) -> pd.DataFrame:
-    """Mean profile percent per village and duty, over leaders with committee sheets."""
+def village_duty_heatmap(results: pd.DataFrame, *, by: str = "village") -> pd.DataFrame:
+    """Mean profile percent per village (or township) and duty, over leaders with committee sheets."""
     prof = duty_profiles(results)
-    prof["place"] = _place(results)
+    prof["place"] = _place(results, by)
     long = prof.melt(id_vars="place", var_name="duty", value_name="percent").dropna(
         subset=["percent"]
     )
@@ -278,11 +281,11 @@ def village_duty_heatmap(results: pd.DataFrame) -> pd.DataFrame:
     return agg.sort_values(["place", "duty_order"]).reset_index(drop=True)
 
 
-def village_comparison(results: pd.DataFrame) -> pd.DataFrame:
-    """Per village and role: leaders, mean final, share 优秀, incomplete and award counts."""
+def village_comparison(results: pd.DataFrame, *, by: str = "village") -> pd.DataFrame:
+    """Per village (or township) and role: leaders, mean final, share 优秀, incomplete and awards."""
     frame = pd.DataFrame(
         {
-            "place": _place(results),
+            "place": _place(results, by),
             "role": results["role"],
             "final": pd.to_numeric(results["final"], errors="coerce"),
             "excellent": (results["grade"] == EXCELLENT).astype(int),
@@ -537,7 +540,26 @@ def award_candidates(results: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     committee, mass, self, deduction, grade, eligible, award, tie, in_running (score reaches
     the 优秀 band or awarded), quota, reason (why not awarded; for winners a note on ties).
     """
-    frame = results.copy()
+    wanted = [
+        "code",
+        "name",
+        "role",
+        "county",
+        "township",
+        "village",
+        "final",
+        "committee",
+        "mass",
+        "self",
+        "deduction",
+        "grade",
+        "complete",
+        "award",
+        "flags",
+        "award_quota",
+        "eligible",
+    ]
+    frame = results[[c for c in wanted if c in results.columns]].copy()
     if "county" not in frame.columns:
         frame["county"] = ""
     scope_cols = _scope_keys(scheme.award_scope)

@@ -9,7 +9,7 @@ from dashboard.domain import LEADER_ROLES
 from dashboard.results_service import AWARD_ROLES, award_scope_label, scope_results
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
-from dashboard.ui.results import award_workbook_bytes, results_file_bytes, year_results
+from dashboard.ui.results import award_workbook_bytes, derived, results_file_bytes, year_results
 
 state.require_page_role(AWARD_ROLES, what="查看表彰名单")
 engine = get_engine()
@@ -29,31 +29,39 @@ if results.empty:
 d = st.columns(3)
 d[0].download_button(
     "下载表彰名单工作簿",
-    award_workbook_bytes(engine, data),
+    lambda: award_workbook_bytes(engine, data),
     file_name=f"表彰名单_{data.year}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
+    on_click="ignore",
     key="awards_download_workbook",
 )
 d[1].download_button(
     "下载考评结果 CSV",
-    results_file_bytes(engine, data, ".csv"),
+    lambda: results_file_bytes(engine, data, ".csv"),
     file_name=f"考评结果_{data.year}.csv",
     mime="text/csv",
     icon=":material/download:",
+    on_click="ignore",
     key="awards_download_csv",
 )
 d[2].download_button(
     "下载考评结果 XLSX",
-    results_file_bytes(engine, data, ".xlsx"),
+    lambda: results_file_bytes(engine, data, ".xlsx"),
     file_name=f"考评结果_{data.year}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
+    on_click="ignore",
     key="awards_download_xlsx",
 )
 
 # Order and quotas come from the whole year (a quota counts everyone in the award scope).
-candidates = scope_results(views.award_candidates(data.assessment.results, scheme), data.scope)
+candidates = derived(
+    engine,
+    data,
+    "award_candidates",
+    lambda: scope_results(views.award_candidates(data.assessment.results, scheme), data.scope),
+)
 summary = views.award_summary(candidates)
 st.subheader("名额")
 st.dataframe(
@@ -129,7 +137,7 @@ for role in LEADER_ROLES:
     )
 
 st.subheader("建议调整名单")
-adjust = views.adjustment_list(results)
+adjust = derived(engine, data, "adjustment_list", views.adjustment_list, results)
 if adjust.empty:
     st.caption("无")
 else:

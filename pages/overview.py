@@ -45,14 +45,22 @@ st.altair_chart(
     use_container_width=True,
 )
 
-heat = views.village_duty_heatmap(results)
+# A county view compares townships; a township view compares its villages.
+by = "township" if results["township"].nunique() > 1 else "village"
+heat = views.village_duty_heatmap(results, by=by)
 if heat.empty:
     st.caption("没有村两委打分，无七大员热力图。")
 else:
-    st.altair_chart(charts.duty_heatmap_chart(heat), use_container_width=True)
+    st.altair_chart(
+        charts.duty_heatmap_chart(heat, place_title="乡镇" if by == "township" else "村"),
+        use_container_width=True,
+    )
 
 st.altair_chart(
-    charts.village_comparison_chart(views.village_comparison(results)), use_container_width=True
+    charts.village_comparison_chart(
+        views.village_comparison(results, by=by), place_title="乡镇" if by == "township" else "村"
+    ),
+    use_container_width=True,
 )
 
 # Trend: earlier years computed by the system, else the imported 往年等次 (grades only).

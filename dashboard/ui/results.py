@@ -144,3 +144,17 @@ def whatif_results(engine: Engine, data: YearResults, scheme: Scheme) -> pd.Data
     url = engine.url.render_as_string(hide_password=True)
     results = _whatif_results(engine, url, data.year, data.revision, scheme.to_json())
     return scope_results(results, data.scope)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _derived(url: str, year: int, revision: int, scope_key: str, name: str, extra: str, _fn, _args):
+    return _fn(*_args)
+
+
+def derived(engine: Engine, data: YearResults, name: str, fn, *args, extra: str = ""):
+    """A view derived from the year's results, computed once per (year, revision, scope, name, extra).
+
+    `args` are not hashed (they are the big frames); `name` and `extra` say what is computed.
+    """
+    url = engine.url.render_as_string(hide_password=True)
+    return _derived(url, data.year, data.revision, _scope_key(data.scope), name, extra, fn, args)

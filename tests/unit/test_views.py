@@ -217,6 +217,21 @@ def test_village_names_carry_the_township_when_several_are_shown():
     assert sorted(comp["place"]) == ["南峪乡·甲村", "大川镇·甲村"]
 
 
+def test_overview_can_group_by_township():
+    """by="township": 南峪乡 finals 80 and 60 → mean 70; its info 80 and 60 → 70; 大川镇 alone."""
+    full = dict.fromkeys(DUTY_KEYS, 50.0)
+    results = frame(
+        result("A1", final=80.0, roles={**full, "info": 80.0}),
+        result("B1", village="乙村", final=60.0, roles={**full, "info": 60.0}),
+        result("C1", township="大川镇", final=90.0, roles=full),
+    )
+    comp = views.village_comparison(results, by="township").set_index("place")
+    assert comp.loc["南峪乡", "mean_final"] == 70.0 and comp.loc["南峪乡", "leaders"] == 2
+    assert comp.loc["大川镇", "mean_final"] == 90.0
+    heat = views.village_duty_heatmap(results, by="township").set_index(["place", "duty"])
+    assert heat.loc[("南峪乡", "info"), "mean"] == 70.0 and len(heat) == 14
+
+
 def test_village_comparison_aggregates_per_village_and_role():
     """甲村 网格长 finals 92 and 78 → mean 85, one 优秀 (50 %), one incomplete, one award."""
     results = frame(
