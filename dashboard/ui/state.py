@@ -14,6 +14,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from dashboard.auth import ROLE_LABELS, PermissionDenied, SignedInUser, session_expired, utcnow
+from dashboard.concurrency import ConflictError
 from dashboard.db import read_session, transaction
 from dashboard.entry import EntryError, scope_villages
 from models import User
@@ -99,6 +100,10 @@ def run_action(engine: Engine, action: Callable[..., Any], **kwargs: Any) -> tup
         st.error(f"未保存：{exc.summary}")
         if exc.errors:
             show_errors(exc.errors)
+    except ConflictError as exc:
+        st.warning(f"未保存：{exc.message}")
+        if exc.current:
+            st.dataframe(pd.DataFrame(exc.current), hide_index=True, width="stretch")
     return False, None
 
 
