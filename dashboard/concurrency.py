@@ -199,3 +199,45 @@ def _message(what: str, current: Sequence[dict[str, Any]]) -> str:
         f"{what}在您打开之后已被其他用户修改{who}。为避免覆盖他人的修改，本次没有保存。"
         "下面是目前保存的数据；请核对后重新载入再保存。"
     )
+
+
+# --- read services for the pages (signature of dashboard.ui.state.read) ------------------------
+
+
+def _ids_for_codes(session: Session, codes: Iterable[str]) -> list[int]:
+    codes = sorted({str(c) for c in codes if c})
+    if not codes:
+        return []
+    return list(session.exec(select(Leader.id).where(Leader.code.in_(codes))).all())
+
+
+def committee_sheet_version(
+    *, session: Session, user: Any, year: int, quarter: int, rater: str, codes: Iterable[str]
+) -> str:
+    """The token of the committee sheet the page shows (its leaders by 编号; 评分人 as on save)."""
+    from dashboard.validation import FieldError, parse_name
+
+    try:
+        rater = parse_name(rater, field="评分人")
+    except FieldError:
+        return EMPTY_TOKEN  # the save will refuse the name itself
+    return committee_sheet_token(
+        session, year=year, quarter=quarter, rater=rater, leader_ids=_ids_for_codes(session, codes)
+    )
+
+
+def self_report_version(*, session: Session, user: Any, year: int, code: str) -> str:
+    """The token of the self-report the page shows."""
+    ids = _ids_for_codes(session, [code])
+    return self_report_token(session, year=year, leader_id=ids[0]) if ids else EMPTY_TOKEN
+
+
+def ballot_sheet_version(*, session: Session, user: Any, year: int, ballot_no: str) -> str:
+    """The token of the ballot sheet the page is about to enter (票号 normalised as on save)."""
+    from dashboard.validation import FieldError, parse_code
+
+    try:
+        number = parse_code(ballot_no, field="票号", what="票号", max_len=64)
+    except FieldError:
+        return EMPTY_TOKEN  # the save will refuse the number itself
+    return ballot_sheet_token(session, year=year, ballot_no=number)

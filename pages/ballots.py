@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.auth import ENTRY_ROLES
+from dashboard.concurrency import ballot_sheet_version
 from dashboard.domain import MARKS
 from dashboard.entry import TALLY_COLUMNS, ballot_counts, save_ballot_sheet, save_ballot_tallies
 from dashboard.ui import state
@@ -42,11 +43,17 @@ with sheet_tab:
         hide_index=True, num_rows="fixed", width="stretch",
         key=f"ballots_sheet_editor_{village_id}_{ballot_no}",
     )
+    # The ballot sheet's version when its number was entered: two clerks typing the same 票号
+    # cannot overwrite each other's marks.
+    token_key = f"ballots_token_{year}_{ballot_no}"
+    if ballot_no and token_key not in st.session_state:
+        st.session_state[token_key] = state.read(engine, ballot_sheet_version, year=year, ballot_no=ballot_no)
     if st.button("保存这张票", type="primary", key="ballots_sheet_save"):
         ok, result = state.run_action(
             engine, save_ballot_sheet, year=year, ballot_no=ballot_no, rater_type=rater_type,
-            rows=state.clean_records(edited),
+            rows=state.clean_records(edited), expected_token=st.session_state.get(token_key),
         )
+        st.session_state.pop(token_key, None)
         if ok:
             st.success(result.message)
 

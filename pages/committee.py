@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.auth import ENTRY_ROLES
+from dashboard.concurrency import committee_sheet_version
 from dashboard.db import read_session
 from dashboard.domain import DUTIES, DUTY_KEYS
 from dashboard.entry import committee_raters, committee_sheet_rows, save_committee_sheet
@@ -56,21 +57,35 @@ for key in DUTY_KEYS:
         f"{name}（≤{role_max[key]:g}）", min_value=0, max_value=role_max[key], step=0.01, format="%.2f",
     )
 
+editor_key = f"committee_editor_{village_id}_{quarter}_{rater}"
+# The sheet's version when it was opened: a save over someone else's later save is refused.
+token_key = f"committee_token_{village_id}_{quarter}_{rater}"
+if rater and token_key not in st.session_state:
+    st.session_state[token_key] = state.read(
+        engine, committee_sheet_version, year=year, quarter=quarter, rater=rater,
+        codes=[r["编号"] for r in rows],
+    )
 edited = st.data_editor(
     frame,
     column_config=config,
     hide_index=True,
     num_rows="fixed",
     width="stretch",
-    key=f"committee_editor_{village_id}_{quarter}_{rater}",
+    key=editor_key,
 )
 
-if st.button("保存打分", type="primary", key="committee_save", disabled=not rater):
+save_col, reload_col = st.columns([1, 3])
+if reload_col.button("重新载入（放弃未保存的修改）", key="committee_reload"):
+    st.session_state.pop(token_key, None)
+    st.session_state.pop(editor_key, None)
+    st.rerun()
+if save_col.button("保存打分", type="primary", key="committee_save", disabled=not rater):
     ok, result = state.run_action(
         engine, save_committee_sheet, year=year, quarter=quarter, rater=rater,
-        rows=state.clean_records(edited),
+        rows=state.clean_records(edited), expected_token=st.session_state.get(token_key),
     )
     if ok:
+        st.session_state.pop(token_key, None)  # the next run loads the new version
         st.success(result.message)
 if not rater:
     st.caption("请先填写评分人姓名。")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard.auth import ENTRY_ROLES
+from dashboard.concurrency import self_report_version
 from dashboard.domain import DUTIES
 from dashboard.entry import delete_self_report, scope_leaders, self_report_fields
 from dashboard.entry import save_self_report as save
@@ -25,6 +26,10 @@ if not refs:
 labels = {r.code: f"{r.code} {r.name}（{r.role}）" for r in refs}
 code = st.selectbox("人员", list(labels), format_func=labels.get, key="self_report_leader")
 stored = state.read(engine, self_report_fields, year=year, code=code)
+# The report's version when the form was opened: a save over someone else's later save is refused.
+token_key = f"self_report_token_{year}_{code}"
+if token_key not in st.session_state:
+    st.session_state[token_key] = state.read(engine, self_report_version, year=year, code=code)
 st.caption("已有个人述职，可修改后保存。" if stored else "尚未录入个人述职。")
 
 with st.form(f"self_report_form_{code}"):
@@ -41,7 +46,9 @@ with st.form(f"self_report_form_{code}"):
     )
     submitted = st.form_submit_button("保存个人述职", type="primary")
 if submitted:
-    ok, result = state.run_action(engine, save, year=year, code=code, scores=scores, narrative=narrative)
+    ok, result = state.run_action(engine, save, year=year, code=code, scores=scores, narrative=narrative,
+                                  expected_token=st.session_state.get(token_key))
+    st.session_state.pop(token_key, None)  # saved, or refused: the next run loads the stored version
     if ok:
         st.success(result.message)
 if stored is not None and st.button("删除这份个人述职", key=f"self_report_delete_{code}"):
