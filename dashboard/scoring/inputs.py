@@ -91,13 +91,10 @@ def committee_aggregates(raw: pd.DataFrame) -> pd.DataFrame:
     if raw.empty:
         return empty_committee()
     grouped = raw.groupby(["leader_id", "quarter"], sort=True)
-    parts = {"n": grouped.size()}
-    for duty in DUTY_KEYS:
-        col = grouped[duty]
-        parts[f"{duty}_sum"] = col.sum()
-        parts[f"{duty}_min"] = col.min()
-        parts[f"{duty}_max"] = col.max()
-    out = pd.DataFrame(parts).reset_index()
+    stats = grouped[list(DUTY_KEYS)].agg(["sum", "min", "max"])  # one pass over the rows
+    stats.columns = [f"{duty}_{stat}" for duty, stat in stats.columns]
+    stats.insert(0, "n", grouped.size())
+    out = stats.reset_index()
     return out[list(COMMITTEE_AGG_COLUMNS)]
 
 
