@@ -94,11 +94,15 @@ def leader_completion(*, session: Session, user, year: int) -> pd.DataFrame:
 
 
 def village_completion(leaders: pd.DataFrame) -> pd.DataFrame:
-    """Per village: headcount and the share (0–1) of leaders with each input, and fully complete."""
+    """Per village: headcount and how many leaders have each input, and are fully complete.
+
+    个人述职, 票数达标 and 齐全 count leaders with that flag; each quarter column counts the
+    leaders scored by at least one committee member in that quarter.
+    """
     if leaders.empty:
         return pd.DataFrame(columns=VILLAGE_COLUMNS)
     flags = leaders.assign(**{q: leaders[q] > 0 for q in QUARTER_COLUMNS})
     grouped = flags.groupby(["乡镇", "村"], sort=True)
-    out = grouped[["个人述职", *QUARTER_COLUMNS, "票数达标", "齐全"]].mean()
+    out = grouped[["个人述职", *QUARTER_COLUMNS, "票数达标", "齐全"]].sum().astype(int)
     out.insert(0, "人数", grouped.size())
     return out.reset_index()[VILLAGE_COLUMNS]

@@ -6,6 +6,8 @@ from dashboard.completion import QUARTER_COLUMNS, leader_completion, village_com
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
 
+COUNTED = ("个人述职", *QUARTER_COLUMNS, "票数达标", "齐全")
+
 engine = get_engine()
 state.require_user()
 year = state.require_year()
@@ -22,22 +24,27 @@ st.metric("资料齐全的人员", f"{done} / {total}")
 st.progress(done / total, text=f"全部：{done / total:.0%}")
 
 st.subheader("各村进度")
-for row in villages.itertuples(index=False):
-    complete = int(round(row.齐全 * row.人数))
-    st.progress(row.齐全, text=f"{row.乡镇}/{row.村}：{complete} / {row.人数} 人资料齐全")
+for row in villages.to_dict("records"):
+    n = row["人数"]
+    with st.container(border=True, key=f"completion_village_{row['乡镇']}_{row['村']}"):
+        st.progress(row["齐全"] / n, text=f"{row['乡镇']}/{row['村']}：{row['齐全']} / {n} 人资料齐全")
+        st.caption(" · ".join(f"{col} {row[col]}/{n}" for col in COUNTED[:-1]))
 
+shares = villages.copy()
+for col in COUNTED:
+    shares[col] = shares[col] / shares["人数"]
 percent = st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
 st.dataframe(
-    villages,
-    hide_index=True,
-    width="stretch",
-    column_config={col: percent for col in ("个人述职", *QUARTER_COLUMNS, "票数达标", "齐全")},
-    key="completion_villages",
+    shares, hide_index=True, width="stretch",
+    column_config={col: percent for col in COUNTED}, key="completion_villages",
 )
 
 st.subheader("人员明细")
 only_missing = st.toggle("只看有缺项的人员", value=True, key="completion_only_missing")
 shown = leaders[~leaders["齐全"]] if only_missing else leaders
+if shown.empty:
+    st.success("范围内所有人员的资料都已齐全。")
+    st.stop()
 st.dataframe(
     shown,
     hide_index=True,
