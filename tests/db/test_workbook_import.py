@@ -499,3 +499,31 @@ def test_import_writes_an_audit_event(loaded):
         row = s.execute(text("select action, year, new_value from audit_event")).one()
     assert row[0] == "import" and row[1] == 2024
     assert json.loads(row[2])["群众评议"] == 4
+
+
+def test_roster_frame_lists_leaders_with_chinese_columns(loaded, tmp_path):
+    """roster_frame: Chinese headers, grid leader first; assessed_in drops 离任 and later appointees."""
+    from dashboard.roster import ROSTER_COLUMNS, roster_frame
+
+    rows = {ROSTER: base_rows()[ROSTER]}
+    rows[ROSTER][1]["状态"] = "离任"  # L1 left
+    rows[ROSTER][2]["任职日期"] = date(2025, 1, 1)  # L2 appointed after 2024
+    import_workbook(engine=loaded, source=write_book(tmp_path / "r.xlsx", rows), year=2024)
+    with read_session(loaded) as s:
+        frame = roster_frame(s)
+        assert list(frame.columns) == ROSTER_COLUMNS
+        assert list(frame["编号"]) == ["W1", "L1", "L2"]
+        assert frame.loc[0, "县"] == "舟曲县"
+        assert list(roster_frame(s, assessed_in=2024)["编号"]) == ["W1"]
+
+
+def test_bump_revision_counts_every_write(db_engine):
+    """ensure_year starts at revision 0 with the default scheme; two bumps make it 2."""
+    from dashboard.years import bump_revision, ensure_year, year_scheme
+
+    with transaction(db_engine) as s:
+        row = ensure_year(s, 2025)
+        assert (row.status, row.revision) == ("录入中", 0)
+        assert bump_revision(s, 2025) == 1
+        assert bump_revision(s, 2025) == 2
+        assert year_scheme(s, 2025) == Scheme.default()
