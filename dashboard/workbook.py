@@ -880,6 +880,11 @@ def build_workbook(
             cell.alignment = Alignment(horizontal="center")
         for row in rows_by_sheet.get(name, ()):
             ws.append([row.get(col) for col in spec.columns])
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, str):
+                    # Text stays text: a name typed as "=…" is never written as a formula, and
+                    # (unlike a ' guard) the round trip back through the importer is exact.
+                    cell.data_type = "s"
         ws.freeze_panes = "A2"
         for idx, col in enumerate(spec.columns, start=1):
             letter = get_column_letter(idx)
