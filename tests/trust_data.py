@@ -17,8 +17,11 @@ Household-leader award quota per township: floor(0.2 × 6) = 1 → H1 only.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import date
 
+from openpyxl import Workbook
 from sqlmodel import select
 
 from dashboard.auth import SignedInUser, hash_password
@@ -122,3 +125,28 @@ def make_user(engine, username: str, role: str, *, villages: tuple[str, ...] = (
             village = s.exec(select(Village).where(Village.name == vname)).one()
             s.add(UserVillage(user_id=user.id, village_id=village.id))
         return SignedInUser(user_id=user.id, username=username, role=role, display_name=username)
+
+
+def real_workbook() -> bytes:
+    """A minimal genuine .xlsx made by openpyxl."""
+    wb = Workbook()
+    wb.active.title = "人员名册"
+    wb.active.append(["编号", "姓名"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def zip_bomb(expanded_mb: int = 64) -> bytes:
+    """A .xlsx whose sheet XML expands to `expanded_mb` MB of blanks (about 1000:1)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        real = zipfile.ZipFile(io.BytesIO(real_workbook()))
+        for info in real.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                z.writestr(info.filename, real.read(info.filename))
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            chunk = b" " * (1024 * 1024)
+            for _ in range(expanded_mb):
+                part.write(chunk)
+    return buf.getvalue()

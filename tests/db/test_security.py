@@ -363,3 +363,38 @@ def test_formula_text_is_neutralised_in_every_export(db_engine, tmp_path):
             missing.append(name)
     assert problems == {}
     assert missing == []
+
+
+# --- uploads that are not workbooks, too large, or zip bombs --------------------------------------
+
+
+def test_bad_uploads_refused_cleanly_with_chinese_messages(db_engine):
+    """Text, an oversized file and a zip bomb are reported as errors; nothing is imported."""
+    import tomllib
+
+    from trust_data import zip_bomb
+
+    from dashboard.config import PROJECT_ROOT
+    from dashboard.filesafety import MAX_UPLOAD_MB
+    from dashboard.uploads import check_upload, import_upload
+
+    ctx = _setup(db_engine)
+    with read_session(db_engine) as s:
+        admin = s.get(User, ctx["users"]["admin"])
+        revision = s.get(AssessmentYear, 2024).revision
+    uploads = {
+        "text": "编号,姓名\nH1,马海军\n".encode(),
+        "oversized": b"PK" + b"\0" * (MAX_UPLOAD_MB * 1024 * 1024),
+        "zip bomb": zip_bomb(64),
+    }
+    expected = {"text": "无法作为 Excel 工作簿", "oversized": "超过 20 MB 的上限", "zip bomb": "压缩炸弹"}
+    for label, data in uploads.items():
+        check = check_upload(engine=db_engine, user=admin, data=data, year=2024)
+        assert not check.ok and expected[label] in check.errors[0].reason, label
+        with pytest.raises(WorkbookRejected):
+            import_upload(engine=db_engine, user=admin, data=data, year=2024)
+    with read_session(db_engine) as s:
+        assert s.get(AssessmentYear, 2024).revision == revision
+    # Streamlit's own upload limit says the same 20 MB.
+    config = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] == MAX_UPLOAD_MB

@@ -5,34 +5,11 @@ from __future__ import annotations
 import io
 import zipfile
 
-from openpyxl import Workbook
+from trust_data import real_workbook as _real_workbook
+from trust_data import zip_bomb
 
 from dashboard.filesafety import MAX_UPLOAD_BYTES, NOT_A_WORKBOOK, workbook_file_problem
 from dashboard.workbook import read_workbook
-
-
-def _real_workbook() -> bytes:
-    wb = Workbook()
-    wb.active.title = "人员名册"
-    wb.active.append(["编号", "姓名"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def zip_bomb(expanded_mb: int = 64) -> bytes:
-    """A .xlsx whose sheet XML expands to `expanded_mb` MB of blanks (about 1000:1)."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        real = zipfile.ZipFile(io.BytesIO(_real_workbook()))
-        for info in real.infolist():
-            if info.filename != "xl/worksheets/sheet1.xml":
-                z.writestr(info.filename, real.read(info.filename))
-        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
-            chunk = b" " * (1024 * 1024)
-            for _ in range(expanded_mb):
-                part.write(chunk)
-    return buf.getvalue()
 
 
 def test_real_workbook_passes():
