@@ -158,3 +158,42 @@ def test_second_clerk_saving_a_stale_committee_sheet_sees_the_conflict(app_db):
     with read_session(app_db) as s:
         stored = s.exec(select(CommitteeScore).where(CommitteeScore.quarter == 2)).all()
     assert [(x.info, x.updated_by) for x in stored] == [(8.0, "assessor")]
+
+
+MARKUP_NAME = "**粗体**<b>x</b>"
+
+
+def test_markup_in_names_is_never_rendered_as_markdown(app_db):
+    """A leader named with Markdown/HTML appears on no page inside a Markdown-rendering element.
+
+    Tables, select boxes and st.text show text as text; titles, captions, messages and
+    st.markdown would render it. Every page an admin can open is visited, with the year
+    published so that the publicity page shows its lists as well.
+    """
+    from datetime import date
+
+    from dashboard import workflow
+    from dashboard.db import transaction
+    from dashboard.navigation import pages_for_role
+    from models import Leader
+
+    with transaction(app_db) as s:
+        leader = s.exec(select(Leader).where(Leader.code == "H1")).one()
+        leader.name = MARKUP_NAME
+    at = _sign_in("admin")
+    rendered = []
+    for publish in (False, True):
+        if publish:
+            workflow.publish_year(engine=app_db, user=make_user(app_db, "o9", "official"), year=2024,
+                                  start=date(2025, 1, 6), end=date(2025, 1, 12))
+        for spec in pages_for_role("admin"):
+            _open(at, spec.path)
+            for kind in ("title", "header", "subheader", "markdown", "caption", "success", "info",
+                         "warning", "error"):
+                for element in getattr(at, kind):
+                    if "粗体" in str(element.value):
+                        rendered.append((spec.path, kind, element.value))
+            if publish and spec.path == "pages/publicity.py":
+                # the name is on the page, literally, in the award table
+                assert list(at.dataframe[0].value["姓名"]) == [MARKUP_NAME]
+    assert rendered == []
