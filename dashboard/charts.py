@@ -7,6 +7,8 @@ rows than it shows (a histogram's bins, not 4,000 leaders).
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import pandas as pd
 
@@ -48,7 +50,7 @@ def grade_distribution_chart(dist: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("share:Q", title="占比", format=".1%"),
             ],
         )
-        .properties(title="等次分布", height=110)
+        .properties(title="等次分布", height=alt.Step(32))
     )
 
 
@@ -92,6 +94,11 @@ def score_histogram_chart(hist: pd.DataFrame, bands: pd.DataFrame) -> alt.LayerC
 def duty_heatmap_chart(heat: pd.DataFrame, *, place_title: str = "村") -> alt.LayerChart:
     """Village × seven-duty heatmap of mean profile percent (views.village_duty_heatmap)."""
     duty_order = heat.sort_values("duty_order")["duty_name"].drop_duplicates().tolist()
+    # Colour spans the data (whole percents) so that differences between villages show.
+    low = math.floor(heat["mean"].min()) if len(heat) else 0
+    high = math.ceil(heat["mean"].max()) if len(heat) else 100
+    high = high if high > low else low + 1
+    mid = (low + high) / 2
     base = alt.Chart(heat).encode(
         x=alt.X("duty_name:N", title=None, sort=duty_order, axis=alt.Axis(labelAngle=-40)),
         y=alt.Y("place:N", title=None),
@@ -100,7 +107,7 @@ def duty_heatmap_chart(heat: pd.DataFrame, *, place_title: str = "村") -> alt.L
         color=alt.Color(
             "mean:Q",
             title="平均得分率 %",
-            scale=alt.Scale(domain=[0, 100], scheme="yellowgreenblue"),
+            scale=alt.Scale(domain=[low, high], scheme="yellowgreenblue"),
             legend=alt.Legend(orient="bottom"),
         ),
         tooltip=[
@@ -112,7 +119,7 @@ def duty_heatmap_chart(heat: pd.DataFrame, *, place_title: str = "村") -> alt.L
     )
     text = base.mark_text(fontSize=10).encode(
         text=alt.Text("mean:Q", format=".0f"),
-        color=alt.condition("datum.mean > 70", alt.value("white"), alt.value("#222")),
+        color=alt.condition(f"datum.mean > {mid}", alt.value("white"), alt.value("#222")),
     )
     return alt.layer(rect, text).properties(
         title=f"各{place_title}七大员履职得分率", height=alt.Step(22)
@@ -218,7 +225,7 @@ def waterfall_chart(steps: pd.DataFrame) -> alt.LayerChart:
     """How the final score is built (views.score_waterfall): floating bars from start to end."""
     order = steps.sort_values("step")["label"].tolist()
     base = alt.Chart(steps).encode(
-        y=alt.Y("label:N", title=None, sort=order),
+        y=alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=240)),
     )
     bars = base.mark_bar().encode(
         x=alt.X("start:Q", title="分数"),
@@ -253,7 +260,10 @@ def ballot_chart(breakdown: pd.DataFrame, satisfaction: float | None) -> alt.Cha
     return (
         alt.Chart(breakdown)
         .mark_bar()
+        # One band for the single bar: a chart without a y field gets no height in Streamlit.
+        .transform_calculate(row="'有效票'")
         .encode(
+            y=alt.Y("row:N", title=None),
             x=alt.X("count:Q", title="票数", stack="zero"),
             color=alt.Color(
                 "mark:N",
@@ -268,14 +278,14 @@ def ballot_chart(breakdown: pd.DataFrame, satisfaction: float | None) -> alt.Cha
                 alt.Tooltip("share:Q", title="占有效票", format=".1%"),
             ],
         )
-        .properties(title=title, height=50)
+        .properties(title=title, height=alt.Step(36))
     )
 
 
 def quarter_chart(quarters: pd.DataFrame) -> alt.LayerChart:
     """Committee quarter totals (views.quarter_totals) as bars labelled with the total."""
     base = alt.Chart(quarters).encode(
-        x=alt.X("label:N", title=None, sort=quarters["label"].tolist())
+        x=alt.X("label:N", title=None, sort=quarters["label"].tolist(), axis=alt.Axis(labelAngle=0))
     )
     bars = base.mark_bar(color="#1f77b4").encode(
         y=alt.Y("total:Q", title="季度总分", scale=alt.Scale(domain=[0, 100])),

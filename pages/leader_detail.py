@@ -117,7 +117,12 @@ else:
     st.altair_chart(charts.quarter_chart(quarters), use_container_width=True)
 
 st.subheader("得分说明")
-st.markdown("\n".join(f"- {line}" for line in explanation.lines[1:]))
+main_lines = [line for line in explanation.lines[1:] if not line.startswith("两委打分第")]
+trim_lines = [line for line in explanation.lines[1:] if line.startswith("两委打分第")]
+st.markdown("\n".join(f"- {line}" for line in main_lines))
+if trim_lines:
+    with st.expander(f"两委打分去掉最高分、最低分明细（{len(trim_lines)} 项）"):
+        st.markdown("\n".join(f"- {line}" for line in trim_lines))
 
 st.subheader("往年等次")
 computed = {}

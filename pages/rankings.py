@@ -112,6 +112,7 @@ event = st.dataframe(
     table[columns],
     hide_index=True,
     width="stretch",
+    height=35 * (len(table) + 1) + 3,  # every row of the page, no scroll box inside the page
     column_config=config,
     on_select="rerun",
     selection_mode="single-row",

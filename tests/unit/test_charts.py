@@ -48,7 +48,7 @@ def test_score_histogram_chart_draws_band_lines():
 
 
 def test_duty_heatmap_chart_orders_duties_and_fixes_the_colour_range():
-    """Duties along x in the 七大员 order; colour from 0 to 100 percent; text layer shows the mean."""
+    """Duties along x in the 七大员 order; colour spans the data range; text layer shows the mean."""
     results = pd.DataFrame(
         {"township": ["南峪乡"] * 2, "village": ["甲村", "乙村"]}
         | {f"role_{k}": [50.0, 70.0] for k in DUTY_KEYS}
@@ -57,7 +57,9 @@ def test_duty_heatmap_chart_orders_duties_and_fixes_the_colour_range():
     rect, text = d["layer"]
     assert rect["encoding"]["x"]["sort"][0] == "社情民意信息员"
     assert rect["encoding"]["x"]["sort"][-1] == "民族团结示范员"
-    assert rect["encoding"]["color"]["scale"]["domain"] == [0, 100]
+    # colour spans the data: means 50 (甲村) and 70 (乙村) → domain [50, 70], white text above 60
+    assert rect["encoding"]["color"]["scale"]["domain"] == [50, 70]
+    assert text["encoding"]["color"]["condition"]["test"] == "datum.mean > 60.0"
     assert text["encoding"]["text"]["field"] == "mean"
 
 
@@ -135,6 +137,7 @@ def test_ballot_chart_shows_satisfaction_in_the_title():
     d = spec(charts.ballot_chart(br, 0.7))
     assert d["title"] == "群众评议票（满意率 70.00%）"
     assert d["encoding"]["order"]["field"] == "mark_order"
+    assert d["encoding"]["y"]["field"] == "row"  # one band, so the bar has a height
     assert (
         spec(charts.ballot_chart(views.ballot_breakdown({}), None))["title"]
         == "群众评议票（无有效票）"

@@ -1,0 +1,145 @@
+"""Take the README screenshots of the result pages on the sample township.
+
+Starts `streamlit run` on a free loopback port with a temporary database seeded with the
+sample (南峪乡), signs in with the demo viewer and saves docs/screenshots/*.png using
+Debian's Chromium (no browser download). Run: `.venv/bin/python scripts/screenshots.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+CHROMIUM = os.environ.get("LIANHU_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("streamlit did not become healthy")
+
+
+def wait_app_idle(page) -> None:
+    """Wait until Streamlit has finished the current script run."""
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000
+    )
+    page.wait_for_timeout(600)  # let Vega finish drawing
+
+
+def sign_in(page, base: str, username: str, password: str) -> None:
+    page.goto(base)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    wait_app_idle(page)
+
+
+def click_ranking_row(page, row: int) -> None:
+    """Select a row of the rankings table (its selection cell) and wait for the detail page."""
+    grid = page.get_by_test_id("stDataFrame").first
+    box = grid.bounding_box()
+    header, height = 35, 35
+    page.mouse.click(box["x"] + 16, box["y"] + header + height * row + height / 2)
+    page.get_by_role("heading", name="述职档案").first.wait_for(timeout=30_000)
+    wait_app_idle(page)
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/shots.db"
+        env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+        py = sys.executable
+        subprocess.run(
+            [py, "-m", "dashboard", "init-db", "--db", url], check=True, cwd=ROOT, env=env
+        )
+        subprocess.run(
+            [py, "-m", "dashboard", "seed-sample", "--db", url], check=True, cwd=ROOT, env=env
+        )
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                py,
+                "-m",
+                "streamlit",
+                "run",
+                "streamlit_app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(base)
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                desktop = browser.new_page(viewport={"width": 1280, "height": 900})
+                sign_in(desktop, base, "demo-viewer", "demo-viewer-2024")
+                desktop.screenshot(path=OUT / "rankings.png")
+                click_ranking_row(desktop, 2)  # the third 网格长 opens their 述职档案
+                # Streamlit scrolls inside its main block, so a tall window shows the whole page.
+                desktop.set_viewport_size({"width": 1280, "height": 2300})
+                wait_app_idle(desktop)
+                desktop.screenshot(path=OUT / "leader_detail.png")
+                desktop.get_by_test_id("stSidebarNav").get_by_text("总览").click()
+                wait_app_idle(desktop)
+                desktop.screenshot(path=OUT / "overview.png")
+
+                phone = browser.new_page(
+                    viewport={"width": 390, "height": 844}, device_scale_factor=2
+                )
+                sign_in(phone, base, "demo-viewer", "demo-viewer-2024")
+                phone.locator("[data-testid='stDataFrame'] canvas").first.wait_for(timeout=30_000)
+                phone.wait_for_timeout(1500)
+                phone.screenshot(path=OUT / "rankings_phone.png", full_page=False)
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    print(f"screenshots in {OUT}")
+
+
+if __name__ == "__main__":
+    main()
