@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from dashboard import audit
 from dashboard.auth import (
     ASSESSOR,
     ROLE_LABELS,
@@ -87,8 +88,12 @@ def create_user(
     township: str | None = None,
     display_name: str | None = None,
     is_demo: bool = False,
+    actor: str = "命令行",
 ) -> User:
-    """Create an account (password hashed with argon2); assessors need at least one village."""
+    """Create an account (password hashed with argon2); assessors need at least one village.
+
+    `actor` (who creates it) goes into the audit trail with the account's role and scope.
+    """
     username = (username or "").strip()
     if not username:
         raise AuthError("用户名不能为空")
@@ -119,10 +124,12 @@ def create_user(
     for village_id in sorted({v.id for v in village_rows}):
         session.add(UserVillage(user_id=user.id, village_id=village_id))
     session.flush()
+    audit.record(session, username=actor, action="user.create", target=username,
+                 new={"role": role, "villages": list(villages), "township": township, "demo": is_demo})
     return user
 
 
-def set_password(*, session: Session, username: str, password: str) -> User:
+def set_password(*, session: Session, username: str, password: str, actor: str = "命令行") -> User:
     """Give an account a new password and lift any lock."""
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None:
@@ -132,10 +139,14 @@ def set_password(*, session: Session, username: str, password: str) -> User:
     user.failed_logins = 0
     user.locked_until = None
     session.add(user)
+    # the password itself is never written to the trail
+    audit.record(session, username=actor, action="user.update", target=username, new={"password": "已重置"})
     return user
 
 
-def set_villages(*, session: Session, username: str, villages: Sequence[str]) -> User:
+def set_villages(
+    *, session: Session, username: str, villages: Sequence[str], actor: str = "命令行"
+) -> User:
     """Replace the villages an assessor covers."""
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None:
@@ -145,12 +156,15 @@ def set_villages(*, session: Session, username: str, villages: Sequence[str]) ->
     if not villages:
         raise AuthError("评分员至少要负责一个村")
     rows = [resolve_village(session=session, name=v) for v in villages]
+    old = user_villages(session=session, user_id=user.id)
     for link in session.exec(select(UserVillage).where(UserVillage.user_id == user.id)).all():
         session.delete(link)
     session.flush()
     for village_id in sorted({v.id for v in rows}):
         session.add(UserVillage(user_id=user.id, village_id=village_id))
     session.flush()
+    audit.record(session, username=actor, action="user.update", target=username,
+                 old={"villages": old}, new={"villages": user_villages(session=session, user_id=user.id)})
     return user
 
 
@@ -200,10 +214,14 @@ def create_demo_accounts(session: Session) -> list[DemoAccount]:
     return created
 
 
-def delete_demo_accounts(*, session: Session) -> int:
+def delete_demo_accounts(*, session: Session, actor: str = "命令行") -> int:
     """Remove every demo account (before real use); returns how many were removed."""
     users = session.exec(select(User).where(User.is_demo == True)).all()  # noqa: E712
+    names = sorted(u.username for u in users)
     for user in users:
         session.delete(user)
     session.flush()
+    if names:
+        audit.record(session, username=actor, action="user.update", target="演示账户",
+                     old={"accounts": names}, new=None, reason="删除演示账户")
     return len(users)

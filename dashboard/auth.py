@@ -18,6 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlmodel import Session, select
 
+from dashboard import audit
 from models import Grid, Leader, User, UserVillage, Village
 
 ADMIN = "admin"
@@ -134,6 +135,9 @@ def authenticate(
             user.failed_logins = 0
             user.locked_until = now + LOCKOUT
             session.add(user)
+            audit.record(session, username=user.username, action="user.locked", target=user.username,
+                         new={"locked_until": user.locked_until},
+                         reason=f"密码连续输错 {MAX_FAILED_LOGINS} 次")
             return SignInResult(
                 None,
                 f"密码连续输错 {MAX_FAILED_LOGINS} 次，账户已锁定 "

@@ -146,3 +146,28 @@ def test_audit_frame_since_a_date_includes_that_whole_day(db_engine):
     with read_session(db_engine) as s:
         assert len(audit.audit_frame(s, since=today, until=today)) == 1
         assert len(audit.audit_frame(s, until=date(2000, 1, 1))) == 0
+
+
+def test_account_changes_and_lockouts_are_audited(db_engine):
+    """Creating an account, resetting its password and a lockout each leave an event (no password)."""
+    from dashboard.accounts import create_user, set_password
+    from dashboard.auth import authenticate
+
+    with transaction(db_engine) as s:
+        create_user(session=s, username="clerk9", password="first-pass-1", role="official",
+                    actor="admin1")
+    with transaction(db_engine) as s:
+        set_password(session=s, username="clerk9", password="second-pass-2", actor="admin1")
+    for _ in range(5):
+        with transaction(db_engine) as s:
+            authenticate(session=s, username="clerk9", password="wrong")
+    with read_session(db_engine) as s:
+        events = s.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(e.username, e.action, e.target) for e in events] == [
+        ("admin1", "user.create", "clerk9"),
+        ("admin1", "user.update", "clerk9"),
+        ("clerk9", "user.locked", "clerk9"),
+    ]
+    assert json.loads(events[0].new_value)["role"] == "official"
+    stored = " ".join(f"{e.old_value} {e.new_value} {e.reason}" for e in events)
+    assert "first-pass-1" not in stored and "second-pass-2" not in stored
