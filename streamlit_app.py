@@ -67,7 +67,7 @@ for section, specs in sections.items():
             st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=first)
         )
         first = False
-pg = st.navigation(nav)
+pg = st.navigation(nav, expanded=True)  # every page listed, no "view more"
 
 with st.sidebar:
     years = list(year_revisions(engine))

@@ -53,8 +53,10 @@ config = {
 }
 for key in DUTY_KEYS:
     name = DUTIES[key]
+    # Short headers (信息员 ≤20) so that the whole sheet fits without scrolling sideways.
     config[name] = st.column_config.NumberColumn(
-        f"{name}（≤{role_max[key]:g}）", min_value=0, max_value=role_max[key], step=0.01, format="%.2f",
+        f"{name[-3:]} ≤{role_max[key]:g}", help=f"{name}：0 到 {role_max[key]:g} 分",
+        min_value=0, max_value=role_max[key], step=0.01, format="%.2f", width=100,
     )
 
 editor_key = f"committee_editor_{village_id}_{quarter}_{rater}"

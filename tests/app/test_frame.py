@@ -101,3 +101,12 @@ def test_demo_banner_only_with_demo_accounts(app_db):
     assert [d.role for d in created] == ["admin", "assessor", "viewer", "official"]
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert any("演示数据" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("page_file", sorted(p.name for p in (PROJECT_ROOT / "pages").glob("*.py")))
+def test_every_page_run_alone_signed_out_shows_nothing(app_db, page_file):
+    """Run without the frame (as Streamlit's pages/ fallback does on a fresh server), a page stops."""
+    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / page_file), default_timeout=30).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["请先登录"]
+    assert len(at.dataframe) == 0 and len(at.button) == 0 and len(at.text_input) == 0

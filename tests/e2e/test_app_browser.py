@@ -1,0 +1,192 @@
+"""The app in a real browser: sign-in per role, URL access, committee entry, import, template."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import EMPTY_YEAR
+from playwright.sync_api import Page, expect
+
+from dashboard.accounts import DEMO_ACCOUNTS
+from dashboard.navigation import pages_for_role
+from dashboard.sample import sample_workbook
+
+pytestmark = pytest.mark.e2e
+
+PASSWORDS = {d.role: (d.username, d.password) for d in DEMO_ACCOUNTS}
+
+
+def _settle(page: Page) -> None:
+    """Wait until the script run has finished (Streamlit's running indicator is gone)."""
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+    page.wait_for_timeout(200)
+
+
+def _sign_in(page: Page, role: str) -> None:
+    username, password = PASSWORDS[role]
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
+    _settle(page)
+
+
+def _nav_titles(page: Page) -> list[str]:
+    links = page.get_by_test_id("stSidebarNavLink")
+    # each link reads "<icon name>\n\n<title>"; the title is the last line
+    return [text.split("\n")[-1].strip() for text in links.all_inner_texts()]
+
+
+def _open(page: Page, title: str) -> None:
+    page.get_by_test_id("stSidebarNavLink").filter(has_text=title).click()
+    _settle(page)
+
+
+def _select_year(page: Page, year: int) -> None:
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
+    page.get_by_role("option", name=f"{year} 年度").click()
+    _settle(page)
+
+
+def _count(db_path: Path, table: str) -> int:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+@pytest.mark.parametrize("role", ["admin", "assessor", "viewer", "official"])
+def test_each_role_sees_exactly_its_pages(page: Page, role: str):
+    """Signed out only the form; signed in, the sidebar links are exactly the role's pages."""
+    expect(page.get_by_label("用户名")).to_be_visible()
+    expect(page.get_by_test_id("stSidebarNavLink")).to_have_count(0)
+    _sign_in(page, role)
+    assert _nav_titles(page) == [p.title for p in pages_for_role(role)]
+    expect(page.get_by_text("演示数据").first).to_be_visible()
+
+
+def test_viewer_cannot_reach_committee_page_by_url(page: Page, app_url: str):
+    """/committee typed in the address bar shows no entry form; a signed-in viewer has no such page."""
+    page.goto(f"{app_url}/committee")
+    _settle(page)
+    # A URL opens a new session, which is signed out: Streamlit reports the unknown page and
+    # runs the sign-in page (or, on a server's very first request, the page stops at 请先登录).
+    expect(page.get_by_text("Page not found").or_(page.get_by_text("请先登录")).first).to_be_visible()
+    expect(page.get_by_role("button", name="保存打分")).to_have_count(0)
+    expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
+
+    page.goto(app_url)
+    _sign_in(page, "viewer")
+    assert "两委打分" not in _nav_titles(page)
+    expect(page.locator("h1").first).not_to_contain_text("两委打分")
+    expect(page.get_by_role("button", name="保存打分")).to_have_count(0)
+
+
+def test_committee_entry_changes_completion(page: Page):
+    """An assessor fills one leader's seven scores in the grid, saves, and 一季度 goes 0/8 → 1/8."""
+    _sign_in(page, "assessor")
+    # the newest year (the empty 2025) is selected by default; 东山村 has 8 leaders
+    expect(page.locator("h1").first).to_contain_text(f"{EMPTY_YEAR}")
+    expect(page.get_by_text("一季度 0/8").first).to_be_visible()
+
+    _open(page, "两委打分")
+    rater = page.get_by_label("评分人（两委成员姓名）")
+    rater.fill("测试委员")
+    rater.press("Enter")
+    _settle(page)
+    grid = page.get_by_test_id("stDataFrame").first
+    expect(grid.locator("[role=gridcell]").first).to_have_text("NYW15")
+    values = ["18", "12.5", "9", "17", "8", "14", "10"]  # within 20, 15, 10, 20, 10, 15, 10
+    for i, value in enumerate(values):
+        _type_into_cell(page, grid, row=0, column=5 + i, value=value)
+    first_row = grid.locator("[role=row]").nth(1).locator("[role=gridcell]")
+    # the accessible cell text is the plain number
+    assert [first_row.nth(5 + i).inner_text() for i in range(7)] == values
+    page.get_by_role("button", name="保存打分").click()
+    _settle(page)
+    expect(page.get_by_text("已保存 测试委员 第 1 季度对 1 人的打分")).to_be_visible()
+
+    _open(page, "完成情况")
+    expect(page.get_by_text("一季度 1/8").first).to_be_visible()
+
+
+def _type_into_cell(page: Page, grid, *, row: int, column: int, value: str) -> None:
+    """Type a value into a data_editor cell: focus it, Enter opens the editor, Enter commits.
+
+    Each committed edit reruns the app; a keystroke landing while the grid re-renders can be
+    lost, so the cell is read back from the grid's accessible table and retried.
+    """
+    cell = grid.locator(f"#glide-cell-{column}-{row}")
+    for _ in range(4):
+        cell.focus()
+        page.wait_for_timeout(300)
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(400)
+        page.keyboard.type(value)
+        page.wait_for_timeout(200)
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(600)
+        _settle(page)
+        if cell.inner_text().strip() == value:
+            return
+    raise AssertionError(f"could not type {value} into cell ({row}, {column}): {cell.inner_text()!r}")
+
+
+def _upload(page: Page, path: Path) -> None:
+    page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(str(path))
+    _settle(page)
+
+
+def test_upload_broken_then_sample_workbook(page: Page, e2e_db, tmp_path: Path):
+    """A workbook with 信息员 25 > 20 lists the error and writes nothing; the sample imports."""
+    db_path = e2e_db[1]
+    broken = tmp_path / "broken.xlsx"
+    book = openpyxl.load_workbook(sample_workbook(2024))
+    sheet = book["两委打分"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=2, column=header.index("社情民意信息员") + 1, value=25)
+    book.save(broken)
+    before = _count(db_path, "committee_score")
+
+    _sign_in(page, "admin")
+    _open(page, "数据导入")
+    year_box = page.get_by_label("导入到的年度")
+    year_box.fill("2024")
+    year_box.press("Enter")
+    _settle(page)
+    _upload(page, broken)
+    expect(page.get_by_text("工作簿有 1 处错误，未写入任何数据")).to_be_visible()
+    errors = page.get_by_test_id("stDataFrame").locator("[role=gridcell]")
+    expect(errors.filter(has_text="超过满分 20").first).to_be_attached()
+    expect(page.get_by_role("button", name="确认导入")).to_have_count(0)
+    assert _count(db_path, "committee_score") == before
+
+    _upload(page, sample_workbook(2024))
+    expect(page.get_by_text("检查通过")).to_be_visible()
+    page.get_by_role("button", name="确认导入").click()
+    _settle(page)
+    expect(page.get_by_text("已导入 2024 年度")).to_be_visible()
+    # the sample replaces 2024's sheets with the same content: as many committee rows as before
+    assert _count(db_path, "committee_score") == before
+
+
+def test_download_template_of_assessor_scope(page: Page, tmp_path: Path):
+    """The assessor's template opens in openpyxl with the 20 leaders of 东山村 and 南峪村 only."""
+    _sign_in(page, "assessor")
+    _open(page, "数据导入")
+    page.get_by_role("button", name="生成模板").click()
+    _settle(page)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载模板（.xlsx）").click()
+    path = tmp_path / "template.xlsx"
+    info.value.save_as(path)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[0] == "人员名册"
+    rows = list(book["人员名册"].iter_rows(min_row=2, values_only=True))
+    header = [c.value for c in book["人员名册"][1]]
+    villages = {row[header.index("村")] for row in rows}
+    assert villages == {"东山村", "南峪村"}
+    # 8 leaders in 东山村 + 12 in 南峪村 (as the completion page counts them)
+    assert len(rows) == 20
