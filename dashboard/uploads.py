@@ -17,7 +17,14 @@ from sqlmodel import Session, select
 
 from dashboard.auth import IMPORT_ROLES, PermissionDenied, require_role, village_scope
 from dashboard.db import read_session
-from dashboard.validation import CellError, FieldError, normalize_cell, parse_code, strip_text
+from dashboard.validation import (
+    CellError,
+    FieldError,
+    is_blank,
+    normalize_cell,
+    parse_code,
+    strip_text,
+)
 from dashboard.workbook import (
     ROSTER,
     SHEET_ORDER,
@@ -105,7 +112,10 @@ def _scope_errors(session: Session, user: User, data: bytes) -> list[CellError]:
         sheet = raw.sheets.get(name)
         if sheet is None or "编号" not in sheet.header:
             continue
+        name_cols = {sheet.header.get("编号"), sheet.header.get("姓名")}
         for number, values in sheet.rows:
+            if all(is_blank(values[i]) for i in sheet.header.values() if i not in name_cols):
+                continue  # a template row with only 编号 and 姓名: the importer skips it too
             code = _code(values, sheet.header)
             if code is None or code not in places or places[code] in allowed:
                 continue
