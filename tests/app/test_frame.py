@@ -110,3 +110,22 @@ def test_every_page_run_alone_signed_out_shows_nothing(app_db, page_file):
     assert not at.exception
     assert [e.value for e in at.error] == ["请先登录"]
     assert len(at.dataframe) == 0 and len(at.button) == 0 and len(at.text_input) == 0
+
+
+def test_idle_session_expires_to_sign_in(app_db):
+    """A session idle for more than 8 hours is signed out with a notice on the next run."""
+    from datetime import timedelta
+
+    from dashboard.auth import utcnow
+
+    at = _sign_in("assessor")
+    at.session_state["auth_last_seen"] = utcnow() - timedelta(hours=8, minutes=1)
+    _through_frame(at).run()
+    assert _registered(at) == {"登录"}
+    assert [i.value for i in at.info] == ["登录已超时，请重新登录"]
+
+
+def test_sign_in_through_the_frame_runs_the_default_page(app_db):
+    """After sign-in the assessor lands on the role's first page with the year in its title."""
+    at = _sign_in("assessor")
+    assert at.title[0].value == f"{pages_for_role('assessor')[0].title} · 2024 年度"
