@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from dashboard.domain import ABSTAIN, BONUS, DEDUCTION, DUTY_KEYS, GRADES, VETO
@@ -84,35 +85,107 @@ class YearInputs:
 
 
 # --- aggregates from raw rows (the same as the SQL GROUP BY in dashboard.assessment) --------
+#
+# Vectorised with numpy on integer group keys (no per-row Python, no hash of Python objects):
+# the leader ids become dense codes, (leader, quarter) one integer key, and the statistics are
+# np.bincount (counts, sums) and np.minimum.at / np.maximum.at (min, max) over those keys.
+
+# A dense key space may be this much larger than the number of rows before hashing instead.
+_DENSE_FACTOR = 8
+
+
+def _dense_codes(values) -> tuple[np.ndarray, np.ndarray]:
+    """Group codes 0..k−1 of `values` in sorted order of the distinct values, −1 for missing.
+
+    Returns (codes, distinct values). Integer ids in a compact range are offset, not hashed.
+    """
+    arr = np.asarray(values)
+    if arr.dtype.kind in "iu" and arr.size:
+        lo = int(arr.min())
+        span = int(arr.max()) - lo + 1
+        if span <= _DENSE_FACTOR * arr.size + 1024:
+            offset = arr.astype(np.int64) - lo
+            seen = np.bincount(offset, minlength=span) > 0
+            remap = np.cumsum(seen) - 1
+            return remap[offset], (np.flatnonzero(seen) + lo).astype(arr.dtype)
+    codes, uniques = pd.factorize(pd.Series(values), sort=True)
+    return np.asarray(codes, dtype=np.int64), np.asarray(uniques)
 
 
 def committee_aggregates(raw: pd.DataFrame) -> pd.DataFrame:
     """Raw committee sheets (leader_id, quarter, rater, seven duties) → n, sum, min, max per duty."""
     if raw.empty:
         return empty_committee()
-    grouped = raw.groupby(["leader_id", "quarter"], sort=True)
-    stats = grouped[list(DUTY_KEYS)].agg(["sum", "min", "max"])  # one pass over the rows
-    stats.columns = [f"{duty}_{stat}" for duty, stat in stats.columns]
-    stats.insert(0, "n", grouped.size())
-    out = stats.reset_index()
-    return out[list(COMMITTEE_AGG_COLUMNS)]
+    leader_codes, leader_ids = _dense_codes(raw["leader_id"].to_numpy())
+    quarter_codes, quarters = _dense_codes(raw["quarter"].to_numpy())
+    ok = (leader_codes >= 0) & (quarter_codes >= 0)
+    if not ok.all():
+        leader_codes, quarter_codes = leader_codes[ok], quarter_codes[ok]
+    width = max(len(quarters), 1)
+    key = leader_codes * width + quarter_codes
+    size = len(leader_ids) * width
+    counts = np.bincount(key, minlength=size)
+    groups = np.flatnonzero(counts)  # (leader, quarter) keys in sorted order
+    out = {
+        "leader_id": leader_ids[groups // width],
+        "quarter": quarters[groups % width],
+        "n": counts[groups].astype("int64"),
+    }
+    for duty in DUTY_KEYS:
+        values = raw[duty].to_numpy()
+        if not ok.all():
+            values = values[ok]
+        values = np.ascontiguousarray(values, dtype="float64")
+        total = np.bincount(key, weights=values, minlength=size)
+        low = np.full(size, np.inf)
+        np.fmin.at(low, key, values)  # like pandas: NaN skipped
+        high = np.full(size, -np.inf)
+        np.fmax.at(high, key, values)
+        out[f"{duty}_sum"] = total[groups]
+        out[f"{duty}_min"] = low[groups]
+        out[f"{duty}_max"] = high[groups]
+    return pd.DataFrame(out, columns=list(COMMITTEE_AGG_COLUMNS))
+
+
+def _mark_codes(marks: pd.Series) -> np.ndarray:
+    """Index of each mark in MARK_COLUMNS, −1 for anything else (categorical: no string work)."""
+    if isinstance(marks.dtype, pd.CategoricalDtype):
+        lookup = np.array([MARK_COLUMNS.index(c) if c in MARK_COLUMNS else -1 for c in marks.cat.categories]
+                          + [-1], dtype=np.int64)
+        return lookup[marks.cat.codes.to_numpy().astype(np.int64)]  # code −1 (NaN) → last entry
+    return pd.Categorical(marks, categories=list(MARK_COLUMNS)).codes.astype(np.int64)
 
 
 def mass_counts(raw: pd.DataFrame) -> pd.DataFrame:
     """Raw ballot marks (leader_id, mark) → one count column per mark (弃权 included)."""
     if raw.empty:
         return empty_mass()
-    counts = raw.groupby(["leader_id", "mark"]).size().unstack("mark", fill_value=0)
-    counts = counts.reindex(columns=list(MARK_COLUMNS), fill_value=0).astype("int64")
-    counts.columns.name = None
-    return counts.reset_index()
+    leader_codes, leader_ids = _dense_codes(raw["leader_id"].to_numpy())
+    marks = _mark_codes(raw["mark"])
+    width = len(MARK_COLUMNS)
+    ok = (leader_codes >= 0) & (marks >= 0)
+    present = np.bincount(leader_codes[leader_codes >= 0], minlength=len(leader_ids)) > 0
+    counts = np.bincount(leader_codes[ok] * width + marks[ok], minlength=len(leader_ids) * width)
+    counts = counts.reshape(len(leader_ids), width)[present].astype("int64")
+    out = pd.DataFrame(counts, columns=list(MARK_COLUMNS))
+    out.insert(0, "leader_id", leader_ids[present])
+    return out
 
 
 def platform_totals(raw: pd.DataFrame) -> pd.DataFrame:
     """Raw monthly counts (leader_id, month, reports) → the year's total per leader."""
     if raw.empty:
         return empty_platform()
-    return raw.groupby("leader_id", as_index=False)["reports"].sum()
+    leader_codes, leader_ids = _dense_codes(raw["leader_id"].to_numpy())
+    reports = raw["reports"].to_numpy()
+    ok = leader_codes >= 0
+    if reports.dtype.kind in "iub":
+        total = np.zeros(len(leader_ids), dtype=np.int64)
+        np.add.at(total, leader_codes[ok], reports[ok].astype(np.int64))
+    else:  # NaN counts as 0, as in a pandas sum
+        weights = np.nan_to_num(np.asarray(reports[ok], dtype="float64"), nan=0.0)
+        total = np.bincount(leader_codes[ok], weights=weights, minlength=len(leader_ids))
+    return pd.DataFrame({"leader_id": leader_ids, "reports": total})
 
 
 def adjustment_totals(raw: pd.DataFrame) -> pd.DataFrame:
