@@ -1,0 +1,106 @@
+"""Entry pages under AppTest: each renders for an admin; the self-report form saves; viewers stop."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+from streamlit.testing.v1 import AppTest
+from world import PASSWORD, YEAR, build_world
+
+from dashboard.config import PROJECT_ROOT
+from dashboard.db import read_session
+from dashboard.domain import DUTIES
+from models import Adjustment, SelfReport, User
+
+APP = str(PROJECT_ROOT / "streamlit_app.py")
+ENTRY_FILES = ["roster", "self_report", "committee", "ballots", "platform", "adjustments", "data_import", "completion"]
+
+
+@pytest.fixture
+def app_db(sqlite_engine, monkeypatch):
+    build_world(sqlite_engine)
+    monkeypatch.setenv("DATABASE_URL", sqlite_engine.url.render_as_string(hide_password=False))
+    return sqlite_engine
+
+
+def _open(username: str, page: str) -> AppTest:
+    """Sign in through the frame, then run one page (AppTest runs a switched-to page alone)."""
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(PASSWORD)
+    _submit(at)
+    # the sidebar year widget lives in the frame; a page run alone reads the chosen year here
+    at.session_state["year"] = YEAR
+    return at.switch_page(f"pages/{page}.py").run()
+
+
+def _submit(at: AppTest) -> AppTest:
+    # The page runs without the frame here, so its year widget is not rendered and Streamlit
+    # drops the "year" key after each run: set it again, as the frame's sidebar would.
+    at.session_state["year"] = YEAR
+    return at.button[0].click().run()
+
+
+@pytest.mark.parametrize("page", ENTRY_FILES)
+def test_entry_page_renders_for_admin(app_db, page):
+    """Each entry page runs without an exception and shows its title for an admin."""
+    at = _open("admin", page)
+    assert not at.exception
+    assert at.title, page
+
+
+@pytest.mark.parametrize("page", ["self_report", "committee", "ballots", "platform", "adjustments"])
+def test_entry_page_stops_for_viewer(app_db, page):
+    """Even run directly with a signed-in viewer's session, an entry page refuses and shows no input."""
+    with read_session(app_db) as s:
+        viewer = s.exec(select(User).where(User.username == "viewer")).one()
+    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / f"{page}.py"), default_timeout=30)
+    at.session_state["auth_user_id"] = viewer.id
+    at.session_state["auth_username"] = "viewer"
+    at.session_state["auth_role"] = "viewer"
+    at.session_state["year"] = YEAR
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] and at.error[0].value.startswith("您的角色（查看）不能")
+    assert len(at.number_input) == 0 and len(at.button) == 0 and len(at.text_input) == 0
+
+
+def test_self_report_form_saves(app_db):
+    """Filling the seven scores and the narrative and pressing 保存 stores the report."""
+    at = _open("assessor", "self_report")
+    assert at.selectbox(key="self_report_leader").value == "NY-G1"
+    for i, key in enumerate(DUTIES):
+        at.number_input(key=f"self_report_{key}_NY-G1").set_value(80.0 + i)
+    at.text_area(key="self_report_narrative_NY-G1").input("全年走访农户 120 户。")
+    _submit(at)
+    assert not at.exception
+    assert "已保存 杨卓玛 的个人述职" in [s.value for s in at.success]
+    with read_session(app_db) as s:
+        report = s.exec(select(SelfReport)).one()
+    # 80 + i for the seven duties in order: info 80 … unity 86
+    assert (report.info, report.unity, report.narrative) == (80.0, 86.0, "全年走访农户 120 户。")
+
+
+def test_self_report_form_refuses_missing_scores(app_db):
+    """Saving with two scores left empty shows the error table and stores nothing."""
+    at = _open("assessor", "self_report")
+    for key in list(DUTIES)[:5]:
+        at.number_input(key=f"self_report_{key}_NY-G1").set_value(90.0)
+    _submit(at)
+    assert at.error and at.error[0].value.startswith("未保存：个人述职：发现 2 处错误")
+    with read_session(app_db) as s:
+        assert s.exec(select(SelfReport)).all() == []
+
+
+def test_adjustment_form_saves_veto(app_db):
+    """A 一票否决 with a reason is stored without points."""
+    at = _open("assessor", "adjustments")
+    at.selectbox(key="adjustments_leader").set_value("NY-H1")
+    at.radio(key="adjustments_kind").set_value("一票否决")
+    at.text_area(key="adjustments_reason").input("发生重大安全事故")
+    _submit(at)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    with read_session(app_db) as s:
+        row = s.exec(select(Adjustment)).one()
+    assert (row.kind, row.points, row.reason) == ("一票否决", None, "发生重大安全事故")
