@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -236,22 +237,46 @@ def _combine(comp: _Components, weights: dict[str, Fraction], bonus_c, deduction
     base_c = np.floor(base * 100 + 0.5).astype("int64")
     final_c = np.floor(final * 100 + 0.5).astype("int64")
     redo = np.flatnonzero(_near_boundary(base) | _near_boundary(final))
-    for i in redo:
-        parts = [k for k in COMPONENT_KEYS if used[k][i]]
-        exact_base = Fraction(0)
-        total_w = sum((weights[k] for k in parts), Fraction(0))
-        if total_w > 0:
-            exact_base = sum(
-                (weights[k] * Fraction(int(comp.num[k][i]), int(comp.den[k][i])) for k in parts),
-                Fraction(0),
-            ) / total_w
-        exact_final = max(
-            Fraction(0),
-            exact_base + min(Fraction(int(bonus_c[i]), 100), cap) - Fraction(int(deduction_c[i]), 100),
-        )
-        base_c[i] = half_up_fraction(exact_base)
-        final_c[i] = half_up_fraction(exact_final)
+    if redo.size:
+        base_c[redo], final_c[redo] = _exact_rounding(comp, weights, used, bonus_c, deduction_c, cap, redo)
     return base_c, final_c, used, wsum
+
+
+def _exact_rounding(comp: _Components, weights: dict[str, Fraction], used, bonus_c, deduction_c, cap: Fraction, rows):
+    """Exact half-up rounding of base and final for `rows`, in Python integers (object arrays).
+
+    base = Σ_k w_k num_k/den_k / Σ_k w_k over the used components; with integer weights
+    W_k = w_k × L and P = Π_k den_k: base = Σ_k W_k num_k (P / den_k) / (P Σ_k W_k).
+    """
+    common = 1
+    for k in COMPONENT_KEYS:
+        common = math.lcm(common, weights[k].denominator)
+    w_int = {k: int(weights[k] * common) for k in COMPONENT_KEYS}
+    nums = {k: comp.num[k][rows].astype(object) for k in COMPONENT_KEYS}
+    dens = {k: comp.den[k][rows].astype(object) for k in COMPONENT_KEYS}
+    product = np.ones(rows.size, dtype=object)
+    for k in COMPONENT_KEYS:
+        product = product * dens[k]
+    numer = np.zeros(rows.size, dtype=object)
+    wsum = np.zeros(rows.size, dtype=object)
+    for k in COMPONENT_KEYS:
+        on = used[k][rows]
+        numer = numer + np.where(on, w_int[k] * nums[k] * (product // dens[k]), 0)
+        wsum = wsum + np.where(on, w_int[k], 0)
+    empty = wsum == 0
+    denom = np.where(empty, 1, product * wsum)
+    numer = np.where(empty, 0, numer)
+    # half_up(x) = floor(100 x + 1/2) = (200 num + den) // (2 den), Python floor division.
+    base_c = (200 * numer + denom) // (2 * denom)
+    # final = max(0, base + min(bonus/100, cap) − deduction/100) over the denominator 100 × cap_den × denom.
+    cap_num, cap_den = cap.numerator, cap.denominator
+    bonus = np.minimum(bonus_c[rows].astype(object) * cap_den, 100 * cap_num)
+    deduction = deduction_c[rows].astype(object) * cap_den
+    final_num = numer * 100 * cap_den + (bonus - deduction) * denom
+    final_num = np.where(final_num > 0, final_num, 0)
+    final_den = denom * 100 * cap_den
+    final_c = (200 * final_num + final_den) // (2 * final_den)
+    return base_c.astype("int64"), final_c.astype("int64")
 
 
 def _grades(final_c: np.ndarray, scheme: Scheme) -> np.ndarray:
@@ -264,47 +289,84 @@ def _grades(final_c: np.ndarray, scheme: Scheme) -> np.ndarray:
     return np.select(conditions, choices, default=INCOMPETENT).astype(object)
 
 
-def _competition_rank(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
-    """Standard competition ranking ("1224") by rounded final, descending, within the keys."""
-    return (
-        frame.groupby([*keys, "role"], sort=False, dropna=False)["final_c"]
-        .rank(method="min", ascending=False)
-        .astype("int64")
-        .to_numpy()
-    )
+def _group_codes(columns: list) -> np.ndarray:
+    """One dense integer code per distinct combination of the key columns (missing is a value)."""
+    key = None
+    for col in columns:
+        codes, uniques = pd.factorize(col, use_na_sentinel=False)
+        codes = np.asarray(codes, dtype=np.int64)
+        key = codes if key is None else pd.factorize(key * max(len(uniques), 1) + codes)[0].astype(np.int64)
+    return key
 
 
-def _awards(frame: pd.DataFrame, scheme: Scheme) -> tuple[np.ndarray, ...]:
-    """Section 7: quota floor(ratio × headcount) per scope and role, ordered eligible leaders."""
-    keys = [*SCOPE_KEYS[scheme.award_scope], "role"]
-    n = len(frame)
+def _sorted_codes(col) -> np.ndarray:
+    """Codes that sort like the values (missing last), for np.lexsort instead of a string sort."""
+    codes, _ = pd.factorize(col, sort=True, use_na_sentinel=False)
+    return np.asarray(codes, dtype=np.int64)
+
+
+def _competition_rank(group: np.ndarray, final_c: np.ndarray) -> np.ndarray:
+    """Standard competition ranking ("1224") by rounded final, descending, within each group."""
+    n = len(group)
+    order = np.lexsort((-final_c, group))
+    g = group[order]
+    f = final_c[order]
+    idx = np.arange(n)
+    new_group = np.ones(n, dtype=bool)
+    new_group[1:] = g[1:] != g[:-1]
+    new_value = new_group.copy()
+    new_value[1:] |= f[1:] != f[:-1]
+    group_start = np.maximum.accumulate(np.where(new_group, idx, 0))
+    value_start = np.maximum.accumulate(np.where(new_value, idx, 0))
+    ranks = np.empty(n, dtype=np.int64)
+    ranks[order] = value_start - group_start + 1
+    return ranks
+
+
+def _awards(group: np.ndarray, cols: dict[str, np.ndarray], code_rank: np.ndarray, scheme: Scheme):
+    """Section 7: quota floor(ratio × headcount) per scope and role, ordered eligible leaders.
+
+    Order within a group: final, committee, mass, self (descending), deduction, code (ascending).
+    """
+    n = len(group)
     ratio = exact(scheme.award_ratio)
-    headcount = frame.groupby(keys, sort=False, dropna=False)["final_c"].transform("size").to_numpy()
-    quota = (headcount.astype(object) * ratio.numerator // ratio.denominator).astype("int64") if n else np.zeros(0, dtype="int64")
-    order_cols = ["final_c", "committee_k", "mass_k", "self_k", "deduction_c", "code"]
-    ascending = [False, False, False, False, True, True]
-    eligible = frame["eligible"].to_numpy()
-    el = frame.loc[eligible, [*keys, *order_cols]].copy()
-    el["_row"] = np.flatnonzero(eligible)
-    el = el.sort_values([*keys, *order_cols], ascending=[True] * len(keys) + ascending, kind="mergesort")
+    headcount = np.bincount(group, minlength=int(group.max(initial=-1)) + 1)[group] if n else np.zeros(0, np.int64)
+    quota = (headcount.astype(object) * ratio.numerator // ratio.denominator).astype("int64") if n else headcount
+    order_cols = ["final_c", "committee_k", "mass_k", "self_k", "deduction_c"]
+    rows = np.flatnonzero(cols["eligible"])
+    sort_keys = [code_rank[rows], cols["deduction_c"][rows]]
+    sort_keys += [-cols[c][rows] for c in ("self_k", "mass_k", "committee_k", "final_c")]
+    sort_keys.append(group[rows])
+    rows = rows[np.lexsort(sort_keys)]
+    g = group[rows]
+    m = len(rows)
     position = np.zeros(n, dtype="int64")
-    el_pos = el.groupby(keys, sort=False, dropna=False).cumcount().to_numpy() + 1
-    rows = el["_row"].to_numpy()
-    position[rows] = el_pos
     award = np.zeros(n, dtype=bool)
-    award[rows] = el_pos <= quota[rows]
-    # Tie at the cut-off: the last awarded (position == quota) equals the next eligible.
     tie = np.zeros(n, dtype=bool)
-    if len(el) > 1:
-        tie_keys = [*keys, *order_cols[:-1]]
-        same_next = np.ones(len(el) - 1, dtype=bool)
-        for col in tie_keys:
-            v = el[col].to_numpy()
-            same_next &= v[:-1] == v[1:]
-        cut = (el_pos[:-1] == quota[rows[:-1]]) & (quota[rows[:-1]] > 0) & same_next
-        tie[rows[:-1][cut]] = True
-        tie[rows[1:][cut]] = True
+    if m:
+        idx = np.arange(m)
+        new_group = np.ones(m, dtype=bool)
+        new_group[1:] = g[1:] != g[:-1]
+        el_pos = idx - np.maximum.accumulate(np.where(new_group, idx, 0)) + 1
+        position[rows] = el_pos
+        award[rows] = el_pos <= quota[rows]
+        # Tie at the cut-off: the last awarded (position == quota) equals the next eligible.
+        if m > 1:
+            same_next = g[:-1] == g[1:]
+            for col in order_cols:
+                v = cols[col][rows]
+                same_next &= v[:-1] == v[1:]
+            cut = (el_pos[:-1] == quota[rows[:-1]]) & (quota[rows[:-1]] > 0) & same_next
+            tie[rows[:-1][cut]] = True
+            tie[rows[1:][cut]] = True
     return award, tie, position, quota
+
+
+def _text_column(series: pd.Series):
+    """A leader text column as the results frame holds it (no object round trip for str columns)."""
+    if isinstance(series.dtype, pd.StringDtype):
+        return series.reset_index(drop=True)
+    return series.to_numpy()
 
 
 def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResult:
@@ -362,54 +424,51 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     if len(prev):
         pos, ok = _positions(ids, prev)
         previous[pos[ok]] = prev["grade"].to_numpy()[ok]
-    prev_weak = np.isin(previous.astype(str), [BASIC, INCOMPETENT])
+    prev_weak = pd.Series(previous, dtype=object).isin([BASIC, INCOMPETENT]).to_numpy()
     adjustment = veto | (grade == INCOMPETENT) | ((grade == BASIC) & prev_weak)
 
-    out = pd.DataFrame(
-        {
-            "leader_id": leaders["leader_id"].to_numpy(),
-            "code": leaders["code"].astype(str).to_numpy(),
-            "name": leaders["name"].to_numpy(),
-            "role": leaders["role"].to_numpy(),
-            "county": leaders["county"].to_numpy(),
-            "township": leaders["township"].to_numpy(),
-            "village": leaders["village"].to_numpy(),
-            "grid": leaders["grid"].to_numpy(),
-            "group": leaders["group"].to_numpy(),
-        }
-    )
-    out["group"] = out["group"].where(out["role"] != GRID_LEADER, None)
+    # Numeric columns as arrays first: ranks, awards and the row order work on integer codes.
+    cols: dict[str, np.ndarray] = {}
     for k in COMPONENT_KEYS:
-        out[f"{k}_k"] = np.where(comp.present[k], comp.cents[k], 0)  # reported cents, absent = 0
-        out[k] = np.where(comp.present[k], comp.cents[k] / 100, np.nan)
-    out["ballots"] = ballots
-    out["satisfaction"] = np.where(mass_present, satisfaction / 10_000, np.nan)
-    out["bonus"] = bonus_used_c / 100
-    out["deduction"] = deduction_c / 100
-    out["deduction_c"] = deduction_c
-    out["base"] = base_c / 100
-    out["final_c"] = final_c
-    out["final"] = final_c / 100
-    out["grade"] = grade
-    out["complete"] = complete
-    out["veto"] = veto
-    out["mass_veto"] = mass_veto
-    out["previous_grade"] = previous
-    out["eligible"] = (grade == EXCELLENT) & complete & ~veto & ~mass_veto
+        cols[f"{k}_k"] = np.where(comp.present[k], comp.cents[k], 0)  # reported cents, absent = 0
+        cols[k] = np.where(comp.present[k], comp.cents[k] / 100, np.nan)
+    cols["ballots"] = ballots
+    cols["satisfaction"] = np.where(mass_present, satisfaction / 10_000, np.nan)
+    cols["bonus"] = bonus_used_c / 100
+    cols["deduction"] = deduction_c / 100
+    cols["deduction_c"] = deduction_c
+    cols["base"] = base_c / 100
+    cols["final_c"] = final_c
+    cols["final"] = final_c / 100
+    cols["grade"] = grade
+    cols["complete"] = complete
+    cols["veto"] = veto
+    cols["mass_veto"] = mass_veto
+    cols["previous_grade"] = previous
+    cols["eligible"] = (grade == EXCELLENT) & complete & ~veto & ~mass_veto
+
+    role = leaders["role"]
+    role_code = _group_codes([role])
+    place = {key: _group_codes([leaders[key]]) for key in ("county", "township", "village")}
     for scope in ("village", "township", "county"):
-        out[f"{scope}_rank"] = _competition_rank(out, SCOPE_KEYS[scope]) if n else np.zeros(0, dtype="int64")
-    award, tie, position, quota = _awards(out, scheme)
-    out["award"] = award
-    out["award_position"] = position
-    out["award_quota"] = quota
-    out["adjustment"] = adjustment
+        group = _group_codes([place[key] for key in SCOPE_KEYS[scope]] + [role_code]) if n else np.zeros(0, np.int64)
+        cols[f"{scope}_rank"] = _competition_rank(group, final_c) if n else np.zeros(0, dtype="int64")
+    code = leaders["code"].astype(str)
+    code_rank = _sorted_codes(code)
+    award_group = _group_codes([place[key] for key in SCOPE_KEYS[scheme.award_scope]] + [role_code])
+    award, tie, position, quota = (
+        _awards(award_group, cols, code_rank, scheme) if n else (np.zeros(0, bool),) * 2 + (np.zeros(0, np.int64),) * 2
+    )
+    cols["award"] = award
+    cols["award_position"] = position
+    cols["award_quota"] = quota
+    cols["adjustment"] = adjustment
 
     pay_by_grade = {
         g: half_up_fraction(exact(scheme.pay_base) * exact(scheme.pay_coefficients[g])) / 100 for g in GRADES
     }
-    out["pay"] = np.where(
-        out["role"].to_numpy() == HOUSEHOLD_LEADER, out["grade"].map(pay_by_grade).to_numpy(dtype="float64"), np.nan
-    )
+    pay_of_grade = pd.Series(grade, dtype=object).map(pay_by_grade).to_numpy(dtype="float64")
+    cols["pay"] = np.where(role.to_numpy() == HOUSEHOLD_LEADER, pay_of_grade, np.nan)
 
     flag_bits = {
         "no_self_report": ~self_present,
@@ -424,26 +483,50 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     for bit, name in enumerate(FLAGS):
         mask |= flag_bits[name].astype("int64") << bit
     names = {m: tuple(f for b, f in enumerate(FLAGS) if m >> b & 1) for m in np.unique(mask).tolist()}
-    out["flags"] = pd.Series(mask).map(names).to_numpy() if n else np.zeros(0, dtype=object)
+    cols["flags"] = pd.Series(mask).map(names).to_numpy() if n else np.zeros(0, dtype=object)
 
     for j, col in enumerate(ROLE_COLUMNS):
-        out[col] = np.where(com_present, profile[:, j] / 100, np.nan)
-    # The profile as one mapping per row (interfaces.md `roles`), null without committee sheets.
-    profile_rows = (profile / 100).tolist()
-    out["roles"] = [
-        dict(zip(DUTY_KEYS, values, strict=True)) if has else None
-        for values, has in zip(profile_rows, com_present.tolist(), strict=True)
-    ]
-    out["quarters"] = quarters
-    out["reports"] = reports
-    out["vetoes"] = vetoes
+        cols[col] = np.where(com_present, profile[:, j] / 100, np.nan)
+    cols["quarters"] = quarters
+    cols["reports"] = reports
+    cols["vetoes"] = vetoes
     for j, mark in enumerate((*GRADES, ABSTAIN)):
-        out[f"marks_{mark}"] = counts[:, j]
+        cols[f"marks_{mark}"] = counts[:, j]
 
-    out["_role_order"] = out["role"].map(ROLE_ORDER).fillna(2).to_numpy()
-    out = out.sort_values(
-        ["county", "township", "_role_order", "township_rank", "code"], kind="mergesort"
-    ).drop(columns=["_role_order"]).reset_index(drop=True)
+    # Row order: county, township, role (网格长 first), township rank, code (stable).
+    role_order = role.map(ROLE_ORDER).fillna(2).to_numpy(dtype="int64")
+    order = np.lexsort(
+        (code_rank, cols["township_rank"], role_order, _sorted_codes(leaders["township"]), _sorted_codes(leaders["county"]))
+    )
+    # The profile as one mapping per row (interfaces.md `roles`), null without committee sheets.
+    profile_rows = (profile[order] / 100).tolist()
+    roles_col = list(map(dict, map(zip, repeat(DUTY_KEYS), profile_rows)))
+    for i in np.flatnonzero(~com_present[order]).tolist():
+        roles_col[i] = None
+
+    text = leaders[["leader_id", "name", "role", "county", "township", "village", "grid", "group"]].iloc[order]
+    out = pd.DataFrame(
+        {
+            "leader_id": text["leader_id"].to_numpy(),
+            "code": _text_column(code.iloc[order]),
+            **{key: _text_column(text[key]) for key in ("name", "role", "county", "township", "village", "grid", "group")},
+        }
+    )
+    out["group"] = out["group"].where(out["role"] != GRID_LEADER, None)
+    body = {}
+    for key in (
+        *(c for k in COMPONENT_KEYS for c in (f"{k}_k", k)),
+        "ballots", "satisfaction", "bonus", "deduction", "deduction_c", "base", "final_c", "final", "grade",
+        "complete", "veto", "mass_veto", "previous_grade", "eligible", "village_rank", "township_rank",
+        "county_rank", "award", "award_position", "award_quota", "adjustment", "pay", "flags", *ROLE_COLUMNS,
+    ):
+        body[key] = cols[key][order]
+    roles_array = np.empty(n, dtype=object)
+    roles_array[:] = roles_col
+    body["roles"] = roles_array
+    for key in ("quarters", "reports", "vetoes", *(f"marks_{m}" for m in (*GRADES, ABSTAIN))):
+        body[key] = cols[key][order]
+    out = pd.concat([out, pd.DataFrame(body)], axis=1)
     roles = out[["leader_id", "code", "role", *ROLE_COLUMNS]].rename(
         columns={c: c.removeprefix("role_") for c in ROLE_COLUMNS}
     )
