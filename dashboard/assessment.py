@@ -58,11 +58,19 @@ class _Query:
     engine: Engine
 
     def frame(self, stmt, columns=None) -> pd.DataFrame:
+        """The rows of a SELECT as a DataFrame, read straight from the DBAPI cursor.
+
+        Plain tuples (no Row objects, no per-value result processing): the aggregate queries
+        return numbers and text only; dates are converted by the caller.
+        """
         with self.engine.connect() as conn:
             result = conn.execute(stmt)
-            rows = result.fetchall()
             keys = list(result.keys())
-        frame = pd.DataFrame(rows, columns=keys)
+            cursor = getattr(result, "cursor", None)
+            rows = cursor.fetchall() if cursor is not None else [tuple(r) for r in result.fetchall()]
+        frame = pd.DataFrame.from_records(rows, columns=keys, coerce_float=False) if rows else pd.DataFrame(
+            columns=keys
+        )
         if columns is not None:
             frame.columns = list(columns)
         return frame
@@ -96,11 +104,14 @@ def load_leaders(engine: Engine) -> pd.DataFrame:
         .outerjoin(DefenseGroup, DefenseGroup.id == Leader.group_id)
         .order_by(Leader.id)
     )
-    return _Query(engine).frame(
+    frame = _Query(engine).frame(
         stmt,
         ("leader_id", "code", "name", "role", "county", "township", "village", "grid", "group",
          "appointed_on", "status"),
     )
+    # SQLite returns ISO text, PostgreSQL dates: one vectorised conversion for the engine.
+    frame["appointed_on"] = pd.to_datetime(frame["appointed_on"].astype(str), format="ISO8601")
+    return frame
 
 
 def previous_grades(engine: Engine, year: int) -> pd.DataFrame:
@@ -149,19 +160,19 @@ def load_year_inputs(engine: Engine, year: int) -> YearInputs:
         .group_by(CommitteeScore.leader_id, CommitteeScore.quarter),
         COMMITTEE_AGG_COLUMNS,
     )
-    marks = q.frame(
-        select(BallotMark.leader_id, BallotMark.mark, func.count())
+    # One row per leader, a count per mark: the index (year, leader_id) gives the groups in
+    # order (no temporary B-tree) and no pivot is needed in Python.
+    mass = q.frame(
+        select(
+            BallotMark.leader_id,
+            *(func.sum(case((BallotMark.mark == m, 1), else_=0)) for m in MARK_COLUMNS),
+        )
         .where(BallotMark.year == year)
-        .group_by(BallotMark.leader_id, BallotMark.mark),
-        ("leader_id", "mark", "count"),
+        .group_by(BallotMark.leader_id),
+        ("leader_id", *MARK_COLUMNS),
     )
-    if marks.empty:
-        mass = pd.DataFrame({c: pd.Series(dtype="int64") for c in ("leader_id", *MARK_COLUMNS)})
-    else:
-        mass = marks.pivot(index="leader_id", columns="mark", values="count")
-        mass = mass.reindex(columns=list(MARK_COLUMNS)).fillna(0).astype("int64")
-        mass.columns.name = None
-        mass = mass.reset_index()
+    for col in MARK_COLUMNS:
+        mass[col] = pd.to_numeric(mass[col]).astype("int64")
     platform = q.frame(
         select(PlatformCount.leader_id, func.sum(PlatformCount.reports))
         .where(PlatformCount.year == year)

@@ -136,6 +136,11 @@ def _missing(value: Any) -> bool:
 
 def _py(value: Any) -> Any:
     """A plain Python value (numpy scalars unwrapped), None for NaN/NA."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:  # fast path: already plain
+        return value
+    if kind is float:
+        return None if value != value else value
     if hasattr(value, "item") and not isinstance(value, list | dict | str):
         try:
             value = value.item()
@@ -149,6 +154,10 @@ def round_half_up(value: Any, places: int = 2) -> float | None:
     value = _py(value)
     if value is None:
         return None
+    if type(value) is float and round(value, places) == value:
+        # Already at most `places` decimals (the nearest double to such a decimal): the exact
+        # decimal below would quantize to itself; skip the Decimal work (same result).
+        return value
     exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
     return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
@@ -203,12 +212,14 @@ def _sort_key(record: Mapping[str, Any]) -> tuple:
     )
 
 
-def _rows(frame: Any) -> list[Mapping[str, Any]]:
+def _rows(frame: Any, keys: Sequence[str] | None = None) -> list[Mapping[str, Any]]:
     if isinstance(frame, Sequence) and not isinstance(frame, str):
         return list(frame)
     missing = [k for k in RESULT_KEYS if k not in frame.columns]
     if missing:
         raise ValueError(f"结果表缺少列：{'、'.join(missing)}")
+    if keys is not None:
+        frame = frame[list(keys)]  # only the columns the caller reads: far fewer values to box
     return frame.to_dict(orient="records")
 
 
@@ -218,7 +229,7 @@ def results_records(frame: Any) -> list[dict[str, Any]]:
     Order: township, role (网格长 first), township rank, code. Scores rounded half up to 2
     decimals, satisfaction to 4, null for an absent component.
     """
-    return sorted((_record(r) for r in _rows(frame)), key=_sort_key)
+    return sorted((_record(r) for r in _rows(frame, RESULT_KEYS)), key=_sort_key)
 
 
 # --- result rows: JSON, CSV, XLSX ---------------------------------------------------------
@@ -227,9 +238,51 @@ def results_records(frame: Any) -> list[dict[str, Any]]:
 def write_results_json(frame: Any, path: str | Path) -> Path:
     """`assess --out results.json`: a list of objects with the interface keys."""
     path = Path(path)
-    text = json.dumps(results_records(frame), ensure_ascii=False, indent=2)
+    text = results_json_text(results_records(frame))
     path.write_text(text + "\n", encoding="utf-8")
     return path
+
+
+_encode_text = json.encoder.encode_basestring  # the C string encoder json.dumps uses (ensure_ascii=False)
+
+
+def _json_scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    kind = type(value)
+    if kind is str:
+        return _encode_text(value)
+    if kind is float:
+        return json.dumps(value) if value != value or value in (math.inf, -math.inf) else float.__repr__(value)
+    if kind is int:
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _json_block(value: Any, indent: str) -> str:
+    """One value as json.dumps(..., indent=2) writes it at the given indentation."""
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = indent + "  "
+        items = (f"{inner}{_encode_text(str(k))}: {_json_block(v, inner)}" for k, v in value.items())
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        inner = indent + "  "
+        return "[\n" + ",\n".join(inner + _json_block(v, inner) for v in value) + "\n" + indent + "]"
+    return _json_scalar(value)
+
+
+def results_json_text(records: list[dict[str, Any]]) -> str:
+    """Exactly json.dumps(records, ensure_ascii=False, indent=2), without the slow pure-Python
+    indenting encoder (CPython ≤ 3.12 only has a C encoder for compact output)."""
+    return _json_block(records, "")
 
 
 def _csv_number(value: float | None, places: int) -> str:
