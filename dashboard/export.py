@@ -279,10 +279,37 @@ def _json_block(value: Any, indent: str) -> str:
     return _json_scalar(value)
 
 
+def _json_column(values: list[Any], indent: str) -> list[str]:
+    """The JSON text of each value of one column (scalars by type, containers as blocks)."""
+    scalar = {type(None): lambda v: "null", bool: lambda v: "true" if v else "false", str: _encode_text,
+              int: int.__repr__}
+    out = []
+    for v in values:
+        kind = type(v)
+        if kind is float:
+            out.append(float.__repr__(v) if v == v and v not in (math.inf, -math.inf) else json.dumps(v))
+        else:
+            enc = scalar.get(kind)
+            out.append(enc(v) if enc is not None else _json_block(v, indent))
+    return out
+
+
 def results_json_text(records: list[dict[str, Any]]) -> str:
     """Exactly json.dumps(records, ensure_ascii=False, indent=2), without the slow pure-Python
-    indenting encoder (CPython ≤ 3.12 only has a C encoder for compact output)."""
-    return _json_block(records, "")
+    indenting encoder (CPython ≤ 3.12 only has a C encoder for compact output).
+
+    Records with the same keys (the result rows) are encoded column by column."""
+    if not records:
+        return "[]"
+    keys = list(records[0])
+    if not keys or any(list(r) != keys for r in records if type(r) is dict) or any(type(r) is not dict for r in records):
+        return _json_block(records, "")
+    columns = [
+        [f'    {_encode_text(str(k))}: ' + text for text in _json_column([r[k] for r in records], "    ")]
+        for k in keys
+    ]
+    rows = ("  {\n" + ",\n".join(parts) + "\n  }" for parts in zip(*columns, strict=True))
+    return "[\n" + ",\n".join(rows) + "\n]"
 
 
 def _csv_number(value: float | None, places: int) -> str:

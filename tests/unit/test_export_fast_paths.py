@@ -43,6 +43,26 @@ def test_results_json_text_equals_json_dumps_for_any_flat_records(records):
     assert results_json_text(records) == json.dumps(records, ensure_ascii=False, indent=2)
 
 
+VALUE = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8),
+                  st.lists(st.text(max_size=4), max_size=3),
+                  st.dictionaries(st.text(max_size=3), st.floats(allow_nan=False), max_size=2))
+
+
+@given(st.lists(st.fixed_dictionaries({"code": VALUE, "final": VALUE, "flags": VALUE, "roles": VALUE}), max_size=5))
+def test_results_json_text_equals_json_dumps_for_rows_with_the_same_keys(records):
+    """Rows sharing their keys (the column-by-column path) give the same text as json.dumps(indent=2)."""
+    assert results_json_text(records) == json.dumps(records, ensure_ascii=False, indent=2)
+
+
+def test_results_json_text_column_path_on_result_like_rows():
+    """Two result-like rows with the same keys: nested roles, empty and non-empty flags, null."""
+    rows = [
+        {"code": "G001", "final": 74.99, "flags": [], "roles": {"info": 75.0}, "pay": None},
+        {"code": "H\"2", "final": 60.0, "flags": ["veto"], "roles": None, "pay": 1200.5},
+    ]
+    assert results_json_text(rows) == json.dumps(rows, ensure_ascii=False, indent=2)
+
+
 def _decimal_round(value: float, places: int) -> float:
     return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
