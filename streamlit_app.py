@@ -72,9 +72,18 @@ pg = st.navigation(nav, expanded=True)  # every page listed, no "view more"
 with st.sidebar:
     years = list(year_revisions(engine))
     if years:
+        # The chosen year lives in the plain key "year": st.switch_page clears widget state,
+        # so the widget ("sidebar_year") is only its editor and starts from "year".
         if st.session_state.get("year") not in years:
             st.session_state["year"] = years[0]
-        st.selectbox("考评年度", years, key="year", format_func=lambda y: f"{y} 年度")
+
+        def _pick_year() -> None:
+            st.session_state["year"] = st.session_state["sidebar_year"]
+
+        st.selectbox(
+            "考评年度", years, index=years.index(st.session_state["year"]), key="sidebar_year",
+            on_change=_pick_year, format_func=lambda y: f"{y} 年度",
+        )
     else:
         st.session_state["year"] = None
         st.caption("尚无考评年度")

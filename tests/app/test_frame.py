@@ -81,8 +81,8 @@ def test_wrong_password_shows_error_and_stays_signed_out(app_db):
 def test_sidebar_year_and_sign_out(app_db):
     """The sidebar offers the years (2024), shows the user, and 退出登录 signs out."""
     at = _sign_in("admin")
-    assert at.sidebar.selectbox(key="year").value == 2024
-    assert at.sidebar.selectbox(key="year").options == ["2024 年度"]
+    assert at.sidebar.selectbox(key="sidebar_year").value == 2024
+    assert at.sidebar.selectbox(key="sidebar_year").options == ["2024 年度"]
     at.sidebar.button(key="sidebar_logout").click()
     _through_frame(at).run()
     assert _registered(at) == {"登录"}
@@ -129,3 +129,19 @@ def test_sign_in_through_the_frame_runs_the_default_page(app_db):
     """After sign-in the assessor lands on the role's first page with the year in its title."""
     at = _sign_in("assessor")
     assert at.title[0].value == f"{pages_for_role('assessor')[0].title} · 2024 年度"
+
+
+def test_sidebar_year_choice_is_kept_in_plain_state(app_db):
+    """Choosing 2023 in the sidebar sets the plain "year" key, and the page shows 2023."""
+    from dashboard.db import transaction
+    from dashboard.scheme import Scheme
+    from models import AssessmentYear
+
+    with transaction(app_db) as s:
+        s.add(AssessmentYear(year=2023, scheme_json=Scheme.default().to_json()))
+    at = _sign_in("admin")
+    assert at.sidebar.selectbox(key="sidebar_year").options == ["2024 年度", "2023 年度"]
+    at.sidebar.selectbox(key="sidebar_year").set_value(2023)
+    _through_frame(at).run()
+    assert at.session_state["year"] == 2023
+    assert at.title[0].value.endswith("2023 年度")

@@ -90,11 +90,6 @@ def test_clicking_a_ranking_row_opens_that_leaders_detail(page: Page, e2e_db):
     assert f"code={third['code']}" in page.url
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="st.switch_page clears all widget state, so the frame's sidebar year (a widget key) falls "
-    "back to the newest year; the frame must keep the year in a plain session key (see report)",
-)
 def test_clicking_a_ranking_row_keeps_the_selected_year(page: Page):
     """After the click-through the detail still shows the year chosen in the sidebar (2024)."""
     _sign_in(page, "viewer")
