@@ -51,6 +51,7 @@ from dashboard.scheme import Scheme
 from dashboard.validation import (
     CellError,
     FieldError,
+    check_not_formula,
     is_blank,
     parse_adjustment_kind,
     parse_code,
@@ -530,7 +531,7 @@ def _parse_ballot_header(ctx: _Context, ballot_no: Any, rater_type: Any) -> tupl
         ctx.field_error(exc, None, "票号")
     kind = None
     try:
-        kind = parse_text(rater_type, what="评议人类别", max_len=32, field="评议人类别")
+        kind = parse_rater_type(rater_type)
     except FieldError as exc:
         ctx.field_error(exc, None, "评议人类别")
     return number, kind
@@ -603,6 +604,13 @@ def save_ballot_sheet(
     )
 
 
+def parse_rater_type(value: Any) -> str:
+    """评议人类别 as the importer reads it: free text up to 32 characters, never formula-looking."""
+    text = parse_text(value, what="评议人类别", max_len=32, field="评议人类别")
+    check_not_formula(text, what="评议人类别")
+    return text.replace(" ", "").replace("\u3000", "")
+
+
 def tally_ballot_no(code: str, n: int) -> str:
     """The generated ballot number of the n-th tallied vote for a leader: 汇总-<编号>-<n>."""
     return f"{TALLY_PREFIX}{code}-{n}"
@@ -625,7 +633,7 @@ def save_ballot_tallies(
     ctx = _entry_context(session, user, year, SHEET_BALLOTS, "录入群众评议")
     kind = None
     try:
-        kind = parse_text(rater_type, what="评议人类别", max_len=32, field="评议人类别")
+        kind = parse_rater_type(rater_type)
     except FieldError as exc:
         ctx.field_error(exc, None, "评议人类别")
     resolved = _resolve_rows(ctx, session, rows)
@@ -792,7 +800,7 @@ def add_adjustment(
         kind = None
     if kind == VETO:
         if not is_blank(points) and points != 0:
-            ctx.error(1, "分值", "一票否决不填分值")
+            ctx.error(1, "分值", "一票否决不填分值，请留空")
     elif kind in ADJUSTMENT_KINDS:
         try:
             value = parse_positive_points(points, field="分值")

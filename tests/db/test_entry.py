@@ -248,13 +248,18 @@ def test_ballot_sheet_saved_and_blank_mark_skipped(world):
 
 
 def test_ballot_sheet_refusals_write_nothing(world):
-    """An unknown mark word, a reserved 汇总- number, another village and a viewer are refused."""
+    """An unknown mark, a formula-like rater type, a reserved 汇总- number, another village, a viewer: refused."""
     engine = world.engine
     with pytest.raises(EntryError) as err:
         _run(engine, "assessor", save_ballot_sheet, year=YEAR, ballot_no="B-1", rater_type="群众代表",
              rows=[{"编号": "NY-G1", "评价": "优秀"}, {"编号": "NY-H1", "评价": "很好"}])
     assert [(e.row, e.column) for e in err.value.errors] == [(2, "评价")]
     assert "「很好」不是有效的评价" in err.value.errors[0].reason
+    with pytest.raises(EntryError) as err:
+        _run(engine, "admin", save_ballot_sheet, year=YEAR, ballot_no="B-2", rater_type="=HYPERLINK(1)",
+             rows=[{"编号": "NY-G1", "评价": "优秀"}])
+    assert [(e.column, e.reason) for e in err.value.errors] == [
+        ("评议人类别", "以 = 开头的文本不能作为评议人类别：=HYPERLINK(1)")]
     with pytest.raises(EntryError, match="留给汇总票数"):
         _run(engine, "admin", save_ballot_sheet, year=YEAR, ballot_no="汇总-X", rater_type="群众代表",
              rows=[{"编号": "NY-G1", "评价": "优秀"}])
