@@ -104,3 +104,27 @@ def test_adjustment_form_saves_veto(app_db):
     with read_session(app_db) as s:
         row = s.exec(select(Adjustment)).one()
     assert (row.kind, row.points, row.reason) == ("一票否决", None, "发生重大安全事故")
+
+
+def test_roster_is_read_only_for_viewer(app_db):
+    """A viewer sees the roster of 南峪乡 (5 leaders) but no add/edit form or 离任 button."""
+    at = _open("viewer", "roster")
+    assert not at.exception
+    assert at.caption[0].value == "共 5 人（网格长 2，联户长 3）"  # 南峪村 3 + 江盘村 2
+    assert [t.key for t in at.text_input] == ["roster_search"]
+    assert len(at.button) == 0 and len(at.tabs) == 0
+
+
+def test_roster_retire_by_assessor(app_db):
+    """The assessor marks NY-H2 离任 from the edit tab; the roster stores it."""
+    from models import Leader
+
+    at = _open("assessor", "roster")
+    at.selectbox(key="roster_edit_code").set_value("NY-H2")
+    at.session_state["year"] = YEAR
+    at.run()
+    at.session_state["year"] = YEAR
+    at.button(key="roster_retire_NY-H2").click().run()
+    assert not at.exception
+    with read_session(app_db) as s:
+        assert s.exec(select(Leader.status).where(Leader.code == "NY-H2")).one() == "离任"
