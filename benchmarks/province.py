@@ -17,7 +17,7 @@ committee rows (4 quarters x 5 members) and 12 platform months per leader, so 6,
 Peak memory: the peak resident set size (VmHWM, covers numpy/pandas allocations) of this
 process during the step, after resetting the high-water mark with /proc/self/clear_refs;
 the RSS already held before the step (the input frames) is printed next to it. For the
-assess subprocess: its own ru_maxrss (RUSAGE_CHILDREN).
+assess subprocess: its own ru_maxrss (os.wait4).
 
 Run: ``.venv/bin/python benchmarks/province.py [--leaders N] [--repeat R] [--skip-sqlite]``.
 duckdb is a benchmark-only dependency (the ``bench`` extra). The last line printed is
@@ -468,18 +468,20 @@ def time_assess(db: Path, out: Path, repeat: int) -> list[dict[str, float]]:
     cmd = [sys.executable, "-m", "dashboard", "assess", "--year", str(YEAR), "--db", f"sqlite:///{db}", "--out", str(out)]
     runs = []
     for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
-        wall = time.perf_counter() - t0
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if proc.returncode != 0:
-            raise SystemExit(f"assess failed ({proc.returncode}): {proc.stderr[-2000:]}")
+        with tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
+            _, status, usage = os.wait4(proc.pid, 0)  # this child's own CPU time and peak RSS
+            wall = time.perf_counter() - t0
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            if proc.returncode != 0:
+                err.seek(0)
+                raise SystemExit(f"assess failed ({proc.returncode}): {err.read()[-2000:].decode(errors='replace')}")
         runs.append({
             "wall": wall,
-            "cpu": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
+            "cpu": usage.ru_utime + usage.ru_stime,
             "rss_before": 0.0,
-            "peak": after.ru_maxrss / 1024,  # the largest child so far
+            "peak": usage.ru_maxrss / 1024,
         })
     return runs
 
