@@ -176,7 +176,7 @@ class CommitteeScore(DutyScores, table=True):
     __table_args__ = (
         UniqueConstraint("year", "quarter", "rater", "leader_id"),
         CheckConstraint("quarter BETWEEN 1 AND 4", name="ck_committee_quarter"),
-        Index("ix_committee_year_leader", "year", "leader_id"),
+        Index("ix_committee_year_leader_quarter", "year", "leader_id", "quarter"),  # GROUP BY leader, quarter
         *_DUTY_RANGE_COMMITTEE,
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -196,7 +196,7 @@ class BallotMark(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("year", "ballot_no", "leader_id"),
         CheckConstraint("mark IN ('优秀', '称职', '基本称职', '不称职', '弃权')", name="ck_ballot_mark"),
-        Index("ix_ballot_year_leader", "year", "leader_id"),
+        Index("ix_ballot_year_leader_mark", "year", "leader_id", "mark"),  # covers the mass count
     )
     id: int | None = Field(default=None, primary_key=True)
     year: int = _year_fk()
