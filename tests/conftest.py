@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -20,6 +21,11 @@ from dashboard.db import make_engine
 from dashboard.migrate import upgrade
 
 BACKENDS = ["sqlite", "postgresql"]
+
+# Property tests check results, not speed: on a loaded 2-core CI machine a per-example deadline
+# would only make them flaky.
+settings.register_profile("lianhu", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("lianhu")
 
 
 @pytest.fixture(scope="session")
