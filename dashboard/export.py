@@ -8,14 +8,18 @@ as a formula goes through `safe_text` (OWASP "CSV injection"), in every export.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -178,28 +182,49 @@ def _roles(value: Any) -> dict[str, float | None] | None:
     return {k: round_half_up(value.get(k)) for k in DUTY_KEYS}
 
 
+def _text_value(value: Any) -> str | None:
+    value = _py(value)
+    return None if value is None else str(value)
+
+
+def _score_value(value: Any) -> float | None:
+    return round_half_up(value, 2)
+
+
+def _share_value(value: Any) -> float | None:
+    return round_half_up(value, 4)
+
+
+def _int_value(value: Any) -> int | None:
+    value = _py(value)
+    return None if value is None else int(value)
+
+
+def _bool_value(value: Any) -> bool:
+    value = _py(value)
+    return bool(value) if value is not None else False
+
+
+def _converter(key: str):
+    """How the value of one interface key is turned into its JSON-ready form."""
+    if key in TEXT_KEYS:
+        return _text_value
+    if key in SCORE_KEYS:
+        return _score_value
+    if key == "satisfaction":
+        return _share_value
+    if key in INT_KEYS:
+        return _int_value
+    if key in BOOL_KEYS:
+        return _bool_value
+    return _flags if key == "flags" else _roles
+
+
+CONVERTERS: dict[str, Any] = {key: _converter(key) for key in RESULT_KEYS}
+
+
 def _record(row: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key in RESULT_KEYS:
-        value = row.get(key)
-        if key in TEXT_KEYS:
-            value = _py(value)
-            out[key] = None if value is None else str(value)
-        elif key in SCORE_KEYS:
-            out[key] = round_half_up(value, 2)
-        elif key == "satisfaction":
-            out[key] = round_half_up(value, 4)
-        elif key in INT_KEYS:
-            value = _py(value)
-            out[key] = None if value is None else int(value)
-        elif key in BOOL_KEYS:
-            value = _py(value)
-            out[key] = bool(value) if value is not None else False
-        elif key == "flags":
-            out[key] = _flags(value)
-        else:  # roles
-            out[key] = _roles(value)
-    return out
+    return {key: CONVERTERS[key](row.get(key)) for key in RESULT_KEYS}
 
 
 def _sort_key(record: Mapping[str, Any]) -> tuple:
@@ -229,7 +254,285 @@ def results_records(frame: Any) -> list[dict[str, Any]]:
     Order: township, role (网格长 first), township rank, code. Scores rounded half up to 2
     decimals, satisfaction to 4, null for an absent component.
     """
+    if _is_frame(frame):
+        return _records_of(_result_columns_of(frame))
     return sorted((_record(r) for r in _rows(frame, RESULT_KEYS)), key=_sort_key)
+
+
+# --- the result rows column by column -----------------------------------------------------
+#
+# The same values as `_record` row by row, computed once per distinct value of a column: a
+# column is held as (codes, values) with values[codes[i]] the converted value of row i.
+# Numbers are told apart by their bits (so -0.0, 0.0 and every NaN keep their own result),
+# strings by equality (only when every entry is exactly a str or a missing value), anything
+# else by object identity. The JSON and CSV text is then formatted once per distinct value
+# and joined row by row.
+
+_NONE_TYPE = type(None)
+
+
+def _by_identity(objs: Sequence[Any], convert: Any) -> tuple[np.ndarray, list[Any]]:
+    memo: dict[int, int] = {}
+    values: list[Any] = []
+    codes: list[int] = []
+    for value in objs:
+        code = memo.get(id(value))
+        if code is None:
+            code = memo[id(value)] = len(values)
+            values.append(convert(value))
+        codes.append(code)
+    return np.asarray(codes, dtype=np.int64), values
+
+
+def _encode(column: Any, convert: Any) -> tuple[np.ndarray, list[Any]]:
+    """(codes, values) with values[codes[i]] == convert(entry i of the column)."""
+    import pandas as pd
+
+    if isinstance(column, pd.Series):
+        dtype = column.dtype
+        if isinstance(dtype, pd.StringDtype):
+            # Every entry is a str or the dtype's missing value (what iterating the column gives).
+            codes, uniques = pd.factorize(column)
+            codes = np.asarray(codes, dtype=np.int64)
+            uniques = np.asarray(uniques, dtype=object).tolist()
+            values = uniques if convert is _text_value else [convert(u) for u in uniques]  # str(u) is u
+            if (codes < 0).any():
+                codes[codes < 0] = len(values)
+                values.append(convert(dtype.na_value))
+            return codes, values
+        if isinstance(dtype, np.dtype) and dtype.kind in "biufO":
+            column = column.to_numpy()
+        else:  # other dtypes: the entries as iterating the column gives them (as to_dict does)
+            column = np.fromiter(column, dtype=object, count=len(column))
+    arr = np.asarray(column) if isinstance(column, np.ndarray) else None
+    if arr is not None and arr.dtype.kind in "biuf" and arr.dtype.itemsize in (1, 2, 4, 8):
+        bits = arr.view(f"u{arr.dtype.itemsize}")
+        codes, uniques = pd.factorize(bits)
+        representatives = np.asarray(uniques, dtype=bits.dtype).view(arr.dtype).tolist()
+        return np.asarray(codes, dtype=np.int64), [convert(v) for v in representatives]
+    objs = arr if arr is not None and arr.dtype == object else np.fromiter(column, dtype=object)
+    if set(map(type, objs)) <= {str, _NONE_TYPE, float}:
+        codes, uniques = pd.factorize(objs)  # None and NaN → -1
+        if all(type(u) is str for u in uniques):
+            codes = np.asarray(codes, dtype=np.int64)
+            values = [convert(u) for u in uniques]
+            missing = np.flatnonzero(codes < 0)
+            if len(missing):
+                sub_codes, sub_values = _by_identity(objs[missing].tolist(), convert)
+                codes[missing] = sub_codes + len(values)
+                values.extend(sub_values)
+            return codes, values
+    return _by_identity(objs.tolist(), convert)
+
+
+def _take(values: list[Any], codes: np.ndarray) -> list[Any]:
+    return list(map(values.__getitem__, codes.tolist()))
+
+
+@dataclass
+class _Roles:
+    """The roles column: per-row dicts (code -1 in `present`: null) split into one column per duty."""
+
+    present: np.ndarray  # bool per row
+    duties: dict[str, tuple[np.ndarray, list[Any]]]  # duty -> (codes over present rows, values)
+    rows: list[Any] | None = None  # the converted value of each row when the column is irregular
+
+
+def _encode_roles(column: Any) -> _Roles:
+    objs = np.fromiter(column, dtype=object, count=len(column))
+    if not set(map(type, objs)) <= {dict, _NONE_TYPE, float}:
+        return _Roles(np.zeros(len(objs), bool), {}, [_roles(v) for v in objs.tolist()])
+    # A dict is a Mapping (converted key by key); None and any float give null (see _roles).
+    present = np.fromiter((type(v) is dict for v in objs), dtype=bool, count=len(objs))
+    dicts = objs[present].tolist()
+    duties = {}
+    for k in DUTY_KEYS:
+        values = list(map(dict.get, dicts, repeat(k)))
+        if set(map(type, values)) == {float}:
+            duties[k] = _encode(np.asarray(values, dtype=np.float64), round_half_up)
+        else:
+            duties[k] = _by_identity(values, round_half_up)
+    return _Roles(present, duties)
+
+
+@dataclass
+class _Columns:
+    """The converted result columns of a frame and the documented row order."""
+
+    n: int
+    cols: dict[str, tuple[np.ndarray, list[Any]]]  # every key but roles
+    roles: _Roles
+    order: np.ndarray
+
+
+def _ranks(codes: np.ndarray, keys: list[Any]) -> np.ndarray:
+    """Dense ranks of the rows by key (Python ordering), equal keys equal ranks."""
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    rank = np.zeros(len(keys), dtype=np.int64)
+    r = 0
+    for pos in range(1, len(order)):
+        if keys[order[pos - 1]] < keys[order[pos]]:
+            r += 1
+        rank[order[pos]] = r
+    return rank[codes] if len(keys) else np.zeros(len(codes), dtype=np.int64)
+
+
+def _row_order(cols: dict[str, tuple[np.ndarray, list[Any]]], n: int) -> np.ndarray:
+    """The stable order of `_sort_key`: township, role (网格长 first), township rank, code."""
+    town = _ranks(cols["township"][0], [v or "" for v in cols["township"][1]])
+    role = np.asarray([0 if v == GRID_LEADER else 1 for v in cols["role"][1]], dtype=np.int64)
+    role = role[cols["role"][0]] if n else np.zeros(0, dtype=np.int64)
+    rank = _ranks(cols["township_rank"][0], [v if v is not None else math.inf for v in cols["township_rank"][1]])
+    order = np.lexsort((rank, role, town))
+    code_codes, code_values = cols["code"]
+    code_keys = np.empty(len(code_values), dtype=object)
+    code_keys[:] = [v or "" for v in code_values]
+    ordered = code_keys[code_codes[order]] if n else code_keys[:0]
+    if n > 1:
+        same = (town[order][1:] == town[order][:-1]) & (role[order][1:] == role[order][:-1])
+        same &= rank[order][1:] == rank[order][:-1]
+        if not ((ordered[1:] >= ordered[:-1]) | ~same).all():
+            # Codes out of order within equal (township, role, rank): sort by the code too.
+            order = np.lexsort((_ranks(code_codes, list(code_keys)), rank, role, town))
+    return order
+
+
+def _result_columns_of(frame: Any) -> _Columns:
+    missing = [k for k in RESULT_KEYS if k not in frame.columns]
+    if missing:
+        raise ValueError(f"结果表缺少列：{'、'.join(missing)}")
+    n = len(frame)
+    cols = {key: _encode(frame[key], CONVERTERS[key]) for key in RESULT_KEYS[:-1]}
+    return _Columns(n, cols, _encode_roles(frame["roles"]), _row_order(cols, n))
+
+
+def _is_frame(frame: Any) -> bool:
+    return hasattr(frame, "columns") and not (isinstance(frame, Sequence) and not isinstance(frame, str))
+
+
+def _records_of(columns: _Columns) -> list[dict[str, Any]]:
+    order = columns.order
+    data = []
+    for key in RESULT_KEYS[:-1]:
+        codes, values = columns.cols[key]
+        taken = _take(values, codes[order])
+        data.append(list(map(list, taken)) if key == "flags" else taken)  # a fresh list per row
+    data.append(_take(_role_rows(columns.roles), order))
+    return [dict(zip(RESULT_KEYS, row, strict=True)) for row in zip(*data, strict=True)]
+
+
+def _role_rows(roles: _Roles) -> list[Any]:
+    if roles.rows is not None:
+        return roles.rows
+    rows: list[Any] = [None] * len(roles.present)
+    columns = [_take(values, codes) for codes, values in roles.duties.values()]
+    for i, row in zip(np.flatnonzero(roles.present).tolist(), zip(*columns, strict=True), strict=True):
+        rows[i] = dict(zip(DUTY_KEYS, row, strict=True))
+    return rows
+
+
+_KEY_INDENT = "    "
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _row_table(columns: _Columns, pieces: list[tuple[list[str], np.ndarray]]) -> list[str]:
+    """The rows' text pieces in the documented row order: row i, piece j is texts_j[codes_j[i]]."""
+    table = np.empty((columns.n, len(pieces)), dtype=object)
+    for j, (texts, codes) in enumerate(pieces):
+        table[:, j] = _objects(texts)[codes[columns.order]]
+    return table.ravel().tolist()
+
+
+def _role_pieces(roles: _Roles, n: int, k: str, text: Any, absent: str) -> tuple[list[str], np.ndarray]:
+    """One duty of the roles column as (texts, codes) over all rows: text(value), or `absent` without roles."""
+    codes, values = roles.duties[k]
+    texts = [text(v) for v in values]
+    full = np.full(n, len(texts), dtype=np.int64)
+    full[roles.present] = codes
+    return [*texts, absent], full
+
+
+def _json_piece(value: Any) -> str:
+    return _encode_text(value) if type(value) is str else _json_block(value, _KEY_INDENT)
+
+
+def _json_text(columns: _Columns) -> str:
+    """json.dumps(records, ensure_ascii=False, indent=2) of the rows, built from per-value pieces."""
+    n = columns.n
+    if not n:
+        return "[]"
+    pieces = []
+    for j, key in enumerate(RESULT_KEYS[:-1]):
+        codes, values = columns.cols[key]
+        head = ("  {\n" if j == 0 else ",\n") + f"{_KEY_INDENT}{_encode_text(key)}: "
+        pieces.append(([head + _json_piece(v) for v in values], codes))
+    roles = columns.roles
+    if roles.rows is not None:
+        texts = [f',\n{_KEY_INDENT}"roles": {_json_block(v, _KEY_INDENT)}\n  }},\n' for v in roles.rows]
+        pieces.append((texts, np.arange(n)))
+    else:
+        last = len(DUTY_KEYS) - 1
+        for j, k in enumerate(DUTY_KEYS):
+            head = (f',\n{_KEY_INDENT}"roles": {{\n' if j == 0 else ",\n") + f"      {_encode_text(k)}: "
+            tail = "\n    }\n  },\n" if j == last else ""
+            absent = {0: f',\n{_KEY_INDENT}"roles": null', last: "\n  },\n"}.get(j, "")
+            pieces.append(_role_pieces(roles, n, k, lambda v, h=head, t=tail: h + _json_scalar(v) + t, absent))
+    parts = _row_table(columns, pieces)
+    parts[0] = "[\n" + parts[0]
+    parts[-1] = parts[-1][: -len(",\n")] + "\n]"  # the last row ends the list
+    return "".join(parts)
+
+
+_CSV_SPECIAL = re.compile('[,"\r\n\0]')
+
+
+def _csv_field(text: str) -> str:
+    """The field as csv.writer (excel dialect, QUOTE_MINIMAL) writes it inside a row."""
+    if not _CSV_SPECIAL.search(text):
+        return text
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([text, ""])
+    return buffer.getvalue()[: -len(",\r\n")]
+
+
+def _csv_cell(key: str, value: Any) -> str:
+    """The CSV text of one converted value (as `_csv_row` writes it)."""
+    if key in SCORE_KEYS:
+        return _csv_number(value, 2)
+    if key == "satisfaction":
+        return _csv_number(value, 4)
+    if key in INT_KEYS:
+        return "" if value is None else str(value)
+    if key in BOOL_KEYS:
+        return "true" if value else "false"
+    if key == "flags":
+        return safe_text(";".join(value))
+    return safe_text(value)
+
+
+def _csv_text(columns: _Columns) -> str:
+    """The data lines as csv.writer writes them (fields joined by ",", each row ends with CRLF)."""
+    n = columns.n
+    if not n:
+        return ""
+    pieces = []
+    for key in RESULT_KEYS[:-1]:
+        codes, values = columns.cols[key]
+        pieces.append(([_csv_field(_csv_cell(key, v)) + "," for v in values], codes))
+    roles = columns.roles
+    for j, k in enumerate(DUTY_KEYS):
+        sep = "\r\n" if j == len(DUTY_KEYS) - 1 else ","
+        if roles.rows is not None:
+            texts = [("" if r is None else _csv_field(_csv_number(r[k], 2))) + sep for r in roles.rows]
+            pieces.append((texts, np.arange(n)))
+        else:
+            pieces.append(_role_pieces(roles, n, k, lambda v, s=sep: _csv_field(_csv_number(v, 2)) + s, sep))
+    return "".join(_row_table(columns, pieces))
 
 
 # --- result rows: JSON, CSV, XLSX ---------------------------------------------------------
@@ -238,8 +541,13 @@ def results_records(frame: Any) -> list[dict[str, Any]]:
 def write_results_json(frame: Any, path: str | Path) -> Path:
     """`assess --out results.json`: a list of objects with the interface keys."""
     path = Path(path)
-    text = results_json_text(results_records(frame))
-    path.write_text(text + "\n", encoding="utf-8")
+    if _is_frame(frame):
+        text = _json_text(_result_columns_of(frame))
+    else:
+        text = results_json_text(results_records(frame))
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.write("\n")
     return path
 
 
@@ -344,8 +652,11 @@ def write_results_csv(frame: Any, path: str | Path) -> Path:
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS)
-        for record in results_records(frame):
-            writer.writerow(_csv_row(record))
+        if _is_frame(frame):
+            fh.write(_csv_text(_result_columns_of(frame)))
+        else:
+            for record in results_records(frame):
+                writer.writerow(_csv_row(record))
     return path
 
 
