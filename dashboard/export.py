@@ -8,6 +8,7 @@ as a formula goes through `safe_text` (OWASP "CSV injection"), in every export.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import math
@@ -17,13 +18,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from dashboard.domain import (
     BASIC,
@@ -36,6 +33,10 @@ from dashboard.domain import (
     INCOMPETENT,
 )
 from dashboard.scheme import Scheme
+
+if TYPE_CHECKING:  # openpyxl is imported by the XLSX writers only (JSON and CSV do not need it)
+    from openpyxl.styles import PatternFill
+    from openpyxl.worksheet.worksheet import Worksheet
 
 # --- the result row (interfaces.md) -------------------------------------------------------
 
@@ -665,12 +666,29 @@ def write_results_csv(frame: Any, path: str | Path) -> Path:
 NUMBER_FORMAT = "0.00"
 PERCENT_FORMAT = "0.00%"
 INTEGER_FORMAT = "0"
-THIN = Side(style="thin", color="000000")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
-TITLE_FONT = Font(bold=True, size=16)
-TIE_FILL = PatternFill("solid", fgColor="FFEB9C")
+STYLE_NAMES = ("THIN", "BORDER", "HEADER_FONT", "HEADER_FILL", "TITLE_FONT", "TIE_FILL")
+
+
+@functools.cache
+def _styles() -> dict[str, Any]:
+    """The sheets' openpyxl styles, made on first use (also as module attributes: export.BORDER …)."""
+    from openpyxl.styles import Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="000000")
+    return {
+        "THIN": thin,
+        "BORDER": Border(left=thin, right=thin, top=thin, bottom=thin),
+        "HEADER_FONT": Font(bold=True),
+        "HEADER_FILL": PatternFill("solid", fgColor="D9E1F2"),
+        "TITLE_FONT": Font(bold=True, size=16),
+        "TIE_FILL": PatternFill("solid", fgColor="FFEB9C"),
+    }
+
+
+def __getattr__(name: str) -> Any:
+    if name in STYLE_NAMES:
+        return _styles()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 TIE_NOTE = "末位并列，需研究决定"
 MIN_WIDTH = 6
 MAX_WIDTH = 48
@@ -746,10 +764,13 @@ def write_table(
 
     Returns the next free row. `highlight(record)` true fills the row (ties at the cut-off).
     """
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
     ncols = len(columns)
     ws.cell(row=1, column=1, value=safe_text(title)).data_type = "s"
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
-    ws["A1"].font = TITLE_FONT
+    ws["A1"].font = _styles()["TITLE_FONT"]
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 32
 
@@ -757,19 +778,19 @@ def write_table(
     widths = [display_width(c.header) // 2 + 1 for c in columns]
     for j, column in enumerate(columns, start=1):
         cell = write_cell(ws, 2, j, column.header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.border = BORDER
+        cell.font = _styles()["HEADER_FONT"]
+        cell.fill = _styles()["HEADER_FILL"]
+        cell.border = _styles()["BORDER"]
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.row_dimensions[2].height = 30
 
     row = 3
     for record in records:
-        fill = TIE_FILL if highlight is not None and highlight(record) else None
+        fill = _styles()["TIE_FILL"] if highlight is not None and highlight(record) else None
         for j, column in enumerate(columns, start=1):
             value = column.get(record)
             cell = write_cell(ws, row, j, value, column.kind)
-            cell.border = BORDER
+            cell.border = _styles()["BORDER"]
             horizontal = {"text": "left", "integer": "center"}.get(column.kind, "right")
             cell.alignment = Alignment(horizontal=horizontal, vertical="center")
             if fill is not None:
@@ -790,6 +811,8 @@ def write_note(
     ws: Worksheet, row: int, ncols: int, text: str, *, fill: PatternFill | None = None
 ) -> int:
     """A note line below a table, merged across the table's width; returns the next row."""
+    from openpyxl.styles import Alignment
+
     cell = write_cell(ws, row, 1, text)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
     cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
@@ -854,6 +877,9 @@ def _result_columns() -> list[Column]:
 
 def write_results_xlsx(frame: Any, path: str | Path) -> Path:
     """`assess --out results.xlsx`: one sheet 考核结果, Chinese headers in row 1, numeric cells."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
     path = Path(path)
     records = results_records(frame)
     columns = _result_columns()
@@ -863,8 +889,8 @@ def write_results_xlsx(frame: Any, path: str | Path) -> Path:
     widths = [display_width(c.header) for c in columns]
     for j, column in enumerate(columns, start=1):
         cell = write_cell(ws, 1, j, column.header)
-        cell.font = HEADER_FONT
-        cell.border = BORDER
+        cell.font = _styles()["HEADER_FONT"]
+        cell.border = _styles()["BORDER"]
     for i, record in enumerate(records, start=2):
         for j, column in enumerate(columns, start=1):
             value = column.get(record)
@@ -995,7 +1021,7 @@ def _write_awards_sheet(ws: Worksheet, records: list[dict], *, title: str, scope
     )
     note = _tie_note(records)
     if note:
-        write_note(ws, row, len(columns), note, fill=TIE_FILL)
+        write_note(ws, row, len(columns), note, fill=_styles()["TIE_FILL"])
 
 
 def _write_adjustment_sheet(ws: Worksheet, records: list[dict], *, title: str) -> None:
@@ -1046,7 +1072,7 @@ def _write_summary_sheet(ws: Worksheet, records: list[dict], *, title: str) -> N
     row = write_note(ws, row, len(columns), f"合计：参加考核 {len(rows)} 人。")
     note = _tie_note(records)
     if note:
-        write_note(ws, row, len(columns), note, fill=TIE_FILL)
+        write_note(ws, row, len(columns), note, fill=_styles()["TIE_FILL"])
 
 
 def _decimal(value: float | None) -> Decimal:
@@ -1054,6 +1080,9 @@ def _decimal(value: float | None) -> Decimal:
 
 
 def _write_pay_sheet(ws: Worksheet, records: list[dict], *, title: str, scheme: Scheme) -> None:
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
     columns = [
         _col("序号", "_no", "integer"),
         _col("编号", "code"),
@@ -1081,13 +1110,13 @@ def _write_pay_sheet(ws: Worksheet, records: list[dict], *, title: str, scheme: 
     total = float(sum((_decimal(r["pay"]) for r in rows), Decimal(0)))
     pay_col = len(columns) - 1
     for j in range(1, len(columns) + 1):
-        ws.cell(row=row, column=j).border = BORDER
+        ws.cell(row=row, column=j).border = _styles()["BORDER"]
     label = write_cell(ws, row, 1, "合计")
-    label.font = HEADER_FONT
+    label.font = _styles()["HEADER_FONT"]
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=pay_col - 1)
     label.alignment = Alignment(horizontal="center", vertical="center")
     cell = write_cell(ws, row, pay_col, total, "number")
-    cell.font = HEADER_FONT
+    cell.font = _styles()["HEADER_FONT"]
     ws.row_dimensions[row].height = 28
     write_note(ws, row + 1, len(columns), f"共 {len(rows)} 人。报酬 = 报酬基数 × 等次系数。")
 
@@ -1106,6 +1135,8 @@ def write_award_workbook(
     cover one township, else the county); `scheme` gives the award scope and pay settings
     (default: the assessment's scheme, else the defaults).
     """
+    from openpyxl import Workbook
+
     frame, own_scheme = _frame_and_scheme(assessment_or_frame)
     scheme = scheme or own_scheme or Scheme.default()
     scope = title_scope or scope_name(frame)
