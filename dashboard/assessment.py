@@ -11,8 +11,9 @@ import json
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import case, column, func, select, table
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.expression import TableClause
 
 from dashboard.domain import BONUS, DEDUCTION, DUTY_KEYS, GRADES, VETO, YEAR_FINAL
 from dashboard.scheme import Scheme
@@ -20,21 +21,32 @@ from dashboard.scoring import YearInputs, score_year
 from dashboard.scoring.engine import ScoringResult
 from dashboard.scoring.explain import Explanation, LeaderRawRows, explain_result
 from dashboard.scoring.inputs import COMMITTEE_AGG_COLUMNS, MARK_COLUMNS
-from models.tables import (
-    Adjustment,
-    AssessmentYear,
-    BallotMark,
-    CommitteeScore,
-    County,
-    DefenseGroup,
-    Grid,
-    Leader,
-    PlatformCount,
-    PriorGrade,
-    ResultSnapshot,
-    SelfReport,
-    Township,
-    Village,
+
+
+def _table(name: str, *columns: str) -> TableClause:
+    return table(name, *(column(c) for c in columns))
+
+
+# The columns the assessment reads, as lightweight Core tables: `assess` does not need the ORM
+# models (importing SQLModel and models.tables costs about 0.3 s at every start of the
+# command line). tests/db/test_migrations.py checks them against the models.
+AssessmentYear = _table("assessment_year", "year", "scheme_json", "status")
+County = _table("county", "id", "name")
+Township = _table("township", "id", "county_id", "name")
+Village = _table("village", "id", "township_id", "name")
+Grid = _table("grid", "id", "village_id", "name")
+DefenseGroup = _table("defense_group", "id", "grid_id", "name")
+Leader = _table("leader", "id", "code", "name", "role", "appointed_on", "status", "grid_id", "group_id")
+PriorGrade = _table("prior_grade", "leader_id", "year", "grade")
+ResultSnapshot = _table("result_snapshot", "id", "year", "results_json", "created_at")
+SelfReport = _table("self_report", "year", "leader_id", *DUTY_KEYS)
+CommitteeScore = _table("committee_score", "year", "quarter", "rater", "leader_id", *DUTY_KEYS)
+BallotMark = _table("ballot_mark", "year", "ballot_no", "rater_type", "leader_id", "mark")
+PlatformCount = _table("platform_count", "year", "leader_id", "month", "reports")
+Adjustment = _table("adjustment", "year", "leader_id", "kind", "points", "reason")
+CORE_TABLES = (
+    AssessmentYear, County, Township, Village, Grid, DefenseGroup, Leader, PriorGrade, ResultSnapshot,
+    SelfReport, CommitteeScore, BallotMark, PlatformCount, Adjustment,
 )
 
 Assessment = ScoringResult
@@ -78,14 +90,14 @@ class _Query:
 
 def _stored_scheme_text(engine: Engine, year: int) -> str:
     with engine.connect() as conn:
-        text = conn.execute(select(AssessmentYear.scheme_json).where(AssessmentYear.year == year)).scalar()
+        text = conn.execute(select(AssessmentYear.c.scheme_json).where(AssessmentYear.c.year == year)).scalar()
     if text is None:
         raise YearNotFoundError(year)
     return text
 
 
 def year_scheme(engine: Engine, year: int) -> Scheme:
-    """The scheme stored for the year (AssessmentYear.scheme_json); YearNotFoundError if none."""
+    """The scheme stored for the year (assessment_year.scheme_json); YearNotFoundError if none."""
     text = _stored_scheme_text(engine, year)
     return Scheme.from_json(text) if text.strip() else Scheme.default()
 
@@ -94,15 +106,15 @@ def load_leaders(engine: Engine) -> pd.DataFrame:
     """All leaders with their place in the region tree (engine `leaders` frame)."""
     stmt = (
         select(
-            Leader.id, Leader.code, Leader.name, Leader.role, County.name, Township.name, Village.name,
-            Grid.name, DefenseGroup.name, Leader.appointed_on, Leader.status,
+            Leader.c.id, Leader.c.code, Leader.c.name, Leader.c.role, County.c.name, Township.c.name, Village.c.name,
+            Grid.c.name, DefenseGroup.c.name, Leader.c.appointed_on, Leader.c.status,
         )
-        .join(Grid, Grid.id == Leader.grid_id)
-        .join(Village, Village.id == Grid.village_id)
-        .join(Township, Township.id == Village.township_id)
-        .join(County, County.id == Township.county_id)
-        .outerjoin(DefenseGroup, DefenseGroup.id == Leader.group_id)
-        .order_by(Leader.id)
+        .join(Grid, Grid.c.id == Leader.c.grid_id)
+        .join(Village, Village.c.id == Grid.c.village_id)
+        .join(Township, Township.c.id == Village.c.township_id)
+        .join(County, County.c.id == Township.c.county_id)
+        .outerjoin(DefenseGroup, DefenseGroup.c.id == Leader.c.group_id)
+        .order_by(Leader.c.id)
     )
     frame = _Query(engine).frame(
         stmt,
@@ -118,17 +130,17 @@ def previous_grades(engine: Engine, year: int) -> pd.DataFrame:
     """Grades of year − 1: the newest final (已定稿) snapshot, else the imported prior grade."""
     q = _Query(engine)
     prior = q.frame(
-        select(PriorGrade.leader_id, PriorGrade.grade).where(PriorGrade.year == year - 1),
+        select(PriorGrade.c.leader_id, PriorGrade.c.grade).where(PriorGrade.c.year == year - 1),
         ("leader_id", "grade"),
     )
     with engine.connect() as conn:
-        status = conn.execute(select(AssessmentYear.status).where(AssessmentYear.year == year - 1)).scalar()
+        status = conn.execute(select(AssessmentYear.c.status).where(AssessmentYear.c.year == year - 1)).scalar()
         snapshot = None
         if status == YEAR_FINAL:
             snapshot = conn.execute(
-                select(ResultSnapshot.results_json)
-                .where(ResultSnapshot.year == year - 1)
-                .order_by(ResultSnapshot.created_at.desc(), ResultSnapshot.id.desc())
+                select(ResultSnapshot.c.results_json)
+                .where(ResultSnapshot.c.year == year - 1)
+                .order_by(ResultSnapshot.c.created_at.desc(), ResultSnapshot.c.id.desc())
                 .limit(1)
             ).scalar()
     if not snapshot:
@@ -137,7 +149,7 @@ def previous_grades(engine: Engine, year: int) -> pd.DataFrame:
     final = pd.DataFrame(
         [(str(r["code"]), r["grade"]) for r in rows if r.get("grade") in GRADES], columns=["code", "grade"]
     )
-    codes = q.frame(select(Leader.id, Leader.code), ("leader_id", "code"))
+    codes = q.frame(select(Leader.c.id, Leader.c.code), ("leader_id", "code"))
     final = final.merge(codes, on="code", how="inner")[["leader_id", "grade"]]
     rest = prior.loc[~prior["leader_id"].isin(final["leader_id"])]
     return pd.concat([final, rest], ignore_index=True)
@@ -147,47 +159,47 @@ def load_year_inputs(engine: Engine, year: int) -> YearInputs:
     """The engine's inputs for a year, aggregated in SQL (GROUP BY per leader / quarter / mark)."""
     q = _Query(engine)
     self_scores = q.frame(
-        select(SelfReport.leader_id, *(getattr(SelfReport, d) for d in DUTY_KEYS)).where(SelfReport.year == year),
+        select(SelfReport.c.leader_id, *(SelfReport.c[d] for d in DUTY_KEYS)).where(SelfReport.c.year == year),
         ("leader_id", *DUTY_KEYS),
     )
     stats = []
     for d in DUTY_KEYS:
-        col = getattr(CommitteeScore, d)
+        col = CommitteeScore.c[d]
         stats += [func.sum(col), func.min(col), func.max(col)]
     committee = q.frame(
-        select(CommitteeScore.leader_id, CommitteeScore.quarter, func.count(), *stats)
-        .where(CommitteeScore.year == year)
-        .group_by(CommitteeScore.leader_id, CommitteeScore.quarter),
+        select(CommitteeScore.c.leader_id, CommitteeScore.c.quarter, func.count(), *stats)
+        .where(CommitteeScore.c.year == year)
+        .group_by(CommitteeScore.c.leader_id, CommitteeScore.c.quarter),
         COMMITTEE_AGG_COLUMNS,
     )
     # One row per leader, a count per mark: the covering index (year, leader_id, mark) gives the
     # groups in order (no temporary B-tree, no table reads) and no pivot is needed in Python.
     mass = q.frame(
         select(
-            BallotMark.leader_id,
-            *(func.sum(case((BallotMark.mark == m, 1), else_=0)) for m in MARK_COLUMNS),
+            BallotMark.c.leader_id,
+            *(func.sum(case((BallotMark.c.mark == m, 1), else_=0)) for m in MARK_COLUMNS),
         )
-        .where(BallotMark.year == year)
-        .group_by(BallotMark.leader_id),
+        .where(BallotMark.c.year == year)
+        .group_by(BallotMark.c.leader_id),
         ("leader_id", *MARK_COLUMNS),
     )
     for col in MARK_COLUMNS:
         mass[col] = pd.to_numeric(mass[col]).astype("int64")
     platform = q.frame(
-        select(PlatformCount.leader_id, func.sum(PlatformCount.reports))
-        .where(PlatformCount.year == year)
-        .group_by(PlatformCount.leader_id),
+        select(PlatformCount.c.leader_id, func.sum(PlatformCount.c.reports))
+        .where(PlatformCount.c.year == year)
+        .group_by(PlatformCount.c.leader_id),
         ("leader_id", "reports"),
     )
     adjustments = q.frame(
         select(
-            Adjustment.leader_id,
-            func.coalesce(func.sum(case((Adjustment.kind == BONUS, Adjustment.points), else_=0)), 0),
-            func.coalesce(func.sum(case((Adjustment.kind == DEDUCTION, Adjustment.points), else_=0)), 0),
-            func.sum(case((Adjustment.kind == VETO, 1), else_=0)),
+            Adjustment.c.leader_id,
+            func.coalesce(func.sum(case((Adjustment.c.kind == BONUS, Adjustment.c.points), else_=0)), 0),
+            func.coalesce(func.sum(case((Adjustment.c.kind == DEDUCTION, Adjustment.c.points), else_=0)), 0),
+            func.sum(case((Adjustment.c.kind == VETO, 1), else_=0)),
         )
-        .where(Adjustment.year == year)
-        .group_by(Adjustment.leader_id),
+        .where(Adjustment.c.year == year)
+        .group_by(Adjustment.c.leader_id),
         ("leader_id", "bonus_total", "deduction_total", "veto_count"),
     )
     for frame in (committee, adjustments):
@@ -219,31 +231,31 @@ def leader_raw_rows(engine: Engine, year: int, leader_id: int) -> LeaderRawRows:
     """The raw input rows of one leader (for the explanation)."""
     q = _Query(engine)
     self_row = q.frame(
-        select(*(getattr(SelfReport, d) for d in DUTY_KEYS)).where(
-            SelfReport.year == year, SelfReport.leader_id == leader_id
+        select(*(SelfReport.c[d] for d in DUTY_KEYS)).where(
+            SelfReport.c.year == year, SelfReport.c.leader_id == leader_id
         ),
         DUTY_KEYS,
     )
     committee = q.frame(
-        select(CommitteeScore.quarter, CommitteeScore.rater, *(getattr(CommitteeScore, d) for d in DUTY_KEYS))
-        .where(CommitteeScore.year == year, CommitteeScore.leader_id == leader_id),
+        select(CommitteeScore.c.quarter, CommitteeScore.c.rater, *(CommitteeScore.c[d] for d in DUTY_KEYS))
+        .where(CommitteeScore.c.year == year, CommitteeScore.c.leader_id == leader_id),
         ("quarter", "rater", *DUTY_KEYS),
     )
     ballots = q.frame(
-        select(BallotMark.ballot_no, BallotMark.rater_type, BallotMark.mark).where(
-            BallotMark.year == year, BallotMark.leader_id == leader_id
+        select(BallotMark.c.ballot_no, BallotMark.c.rater_type, BallotMark.c.mark).where(
+            BallotMark.c.year == year, BallotMark.c.leader_id == leader_id
         ),
         ("ballot_no", "rater_type", "mark"),
     )
     platform = q.frame(
-        select(PlatformCount.month, PlatformCount.reports).where(
-            PlatformCount.year == year, PlatformCount.leader_id == leader_id
+        select(PlatformCount.c.month, PlatformCount.c.reports).where(
+            PlatformCount.c.year == year, PlatformCount.c.leader_id == leader_id
         ),
         ("month", "reports"),
     )
     adjustments = q.frame(
-        select(Adjustment.kind, Adjustment.points, Adjustment.reason).where(
-            Adjustment.year == year, Adjustment.leader_id == leader_id
+        select(Adjustment.c.kind, Adjustment.c.points, Adjustment.c.reason).where(
+            Adjustment.c.year == year, Adjustment.c.leader_id == leader_id
         ),
         ("kind", "points", "reason"),
     )
