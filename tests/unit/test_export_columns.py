@@ -192,3 +192,20 @@ def test_engine_results_frame_exports_like_the_row_by_row_path(tmp_path):
     expected = json.dumps(plain, ensure_ascii=False, indent=2) + "\n"
     assert write_results_json(frame, tmp_path / "r.json").read_text(encoding="utf-8") == expected
     assert write_results_csv(frame, tmp_path / "f.csv").read_bytes() == plain_csv(plain, tmp_path / "p.csv")
+
+
+def test_roles_of_other_mapping_types_take_the_row_path(tmp_path):
+    """Roles given as an OrderedDict or a partial dict are converted per row and export the same text."""
+    from collections import OrderedDict
+
+    frame = tricky_frame()
+    frame["roles"] = [OrderedDict(info=1.005), None, {"unity": 2.5}, float("nan"), dict(ROLES), "x", None]
+    plain = plain_records(frame)
+    assert repr(results_records(frame)) == repr(plain)
+    expected = json.dumps(plain, ensure_ascii=False, indent=2) + "\n"
+    assert write_results_json(frame, tmp_path / "r.json").read_text(encoding="utf-8") == expected
+    assert write_results_csv(frame, tmp_path / "f.csv").read_bytes() == plain_csv(plain, tmp_path / "p.csv")
+    # 1.005 rounds half up to 1.01 (rounded from its shortest repr "1.005"); a str is no mapping: null.
+    by_code = {r["code"]: r for r in plain}
+    assert by_code["H002"]["roles"] == {"info": 1.01, **{k: None for k in DUTY_KEYS[1:]}}
+    assert by_code["H000"]["roles"] is None  # roles "x"
