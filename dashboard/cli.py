@@ -22,6 +22,41 @@ def _engine(args: argparse.Namespace):
     return make_engine(database_url(args.db))
 
 
+def _check_out(path: str, *, suffix: str | None = None) -> None:
+    """Refuse an --out the command cannot write: wrong extension, a folder, or a missing folder."""
+    from pathlib import Path
+
+    out = Path(path)
+    if suffix is not None and out.suffix.lower() != suffix:
+        raise UserError(f"输出文件 {path} 的扩展名应为 {suffix}")
+    if out.is_dir():
+        raise UserError(f"输出文件 {path} 是一个文件夹，请写上文件名")
+    if not out.parent.is_dir():
+        raise UserError(f"输出文件 {path} 所在的文件夹不存在")
+
+
+def _database_problem(exc: Exception, args: argparse.Namespace) -> str | None:
+    """A Chinese explanation when ``exc`` means the database address is wrong or the schema is missing."""
+    from sqlalchemy import exc as sa_exc
+    from sqlalchemy.engine import make_url
+
+    url = database_url(args.db)
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except sa_exc.ArgumentError:
+        shown = url
+    if isinstance(exc, sa_exc.ArgumentError):
+        return f"数据库地址无效：{shown}（应形如 sqlite:////路径/lianhu.db 或 postgresql+psycopg://用户@主机:端口/库名）"
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return None
+    detail = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+    if "no such table" in detail or type(exc.orig).__name__ == "UndefinedTable":
+        return f"数据库 {shown} 尚未初始化（缺少数据表），请先运行：python -m dashboard init-db --db {shown}"
+    if isinstance(exc, sa_exc.OperationalError):
+        return f"无法打开或连接数据库 {shown}：{detail}（请检查 --db 地址或 DATABASE_URL，以及数据库服务是否已启动）"
+    return None
+
+
 def cmd_init_db(args: argparse.Namespace) -> int:
     from dashboard.migrate import upgrade
 
@@ -95,6 +130,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     from dashboard.db import read_session
     from dashboard.workbook import write_template
 
+    _check_out(args.out, suffix=".xlsx")
     with read_session(_engine(args)) as session:
         count = write_template(session=session, out=args.out, year=args.year)
     scope = f"{args.year} 年度参加考评的" if args.year else ""
@@ -130,6 +166,8 @@ def cmd_seed_sample(args: argparse.Namespace) -> int:
 def cmd_assess(args: argparse.Namespace) -> int:
     from dashboard.assessment import AssessCommandError, run_assess
 
+    if args.out:
+        _check_out(args.out)
     try:
         text = run_assess(
             _engine(args), year=args.year, scheme_file=args.scheme, out=args.out, explain=args.explain
@@ -148,6 +186,7 @@ def cmd_awards(args: argparse.Namespace) -> int:
         year = int(args.year)
     except ValueError:
         raise UserError(f"--year 应为年份（如 2024），实际为 {args.year!r}") from None
+    _check_out(args.out)
     try:
         text = run_awards(_engine(args), year=year, out=args.out, scheme_file=args.scheme)
     except AssessCommandError as exc:
@@ -207,4 +246,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except UserError as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    except Exception as exc:
+        problem = _database_problem(exc, args)
+        if problem is None:
+            raise
+        print(f"错误：{problem}", file=sys.stderr)
         return EXIT_REJECTED
