@@ -222,7 +222,7 @@ def explain_result(result: ScoringResult, code: str, raw: LeaderRawRows) -> Expl
         if row["eligible"]:
             reasons.append(
                 f"在本{SCOPE_NAMES[scheme.award_scope]}同类人员中排第 {int(row['award_position'])} 位，"
-                f"超出表彰名额 {int(row['award_quota'])} 名"
+                f"表彰名额只有 {int(row['award_quota'])} 名"
             )
     data["award"] = {
         "awarded": bool(row["award"]),

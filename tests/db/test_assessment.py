@@ -209,7 +209,8 @@ def test_explanation_names_dropped_values_and_reasons(db_engine):
     assert exp.data["ballot_trimming"] == {"trimmed": True, "dropped_high": "优秀", "dropped_low": "不称职"}
     assert exp.data["bonus"]["cap_applied"] and exp.data["bonus"]["used"] == 5.0
     # 3 assessed 联户长 in the township (A, N, V) → quota floor(0.2 × 3) = 0.
-    assert exp.data["award"]["reasons"] == ["在本乡镇同类人员中排第 1 位，超出表彰名额 0 名"]
+    # The reason states the quota itself ("超出表彰名额 0 名" read as "over the quota by nobody").
+    assert exp.data["award"]["reasons"] == ["在本乡镇同类人员中排第 1 位，表彰名额只有 0 名"]
     assert any("去掉最高分 18" in line for line in exp.lines)
     v = explain_leader(db_engine, 2024, "V")
     assert v.data["grade"]["forced_by"] == "veto"
