@@ -186,6 +186,8 @@ def backup(url: str | None, out: str | Path) -> Path:
     out = Path(out)
     if out.parent and not out.parent.exists():
         raise BackupError(f"目录不存在：{out.parent}")
+    if out.is_dir():
+        raise BackupError(f"备份文件 {out} 是一个文件夹，请写上文件名")
     if parsed.get_backend_name() == "sqlite":
         _backup_sqlite(parsed, out)
     elif parsed.get_backend_name() == "postgresql":

@@ -138,3 +138,14 @@ def test_backup_and_restore_commands(db_url, tmp_path, capsys):
     bad.write_bytes(b"\x00" * 64)
     assert cli_main(["restore", str(bad), "--db", db_url]) == 2
     assert "备份文件不是" in capsys.readouterr().err
+
+
+@BOTH
+def test_backup_into_a_folder_exits_2(db_url, tmp_path, capsys):
+    """`backup --out` naming an existing folder is refused with a Chinese message, the folder untouched."""
+    folder = tmp_path / "备份"
+    folder.mkdir()
+    assert cli_main(["backup", "--out", str(folder), "--db", db_url]) == 2
+    assert "是一个文件夹" in capsys.readouterr().err
+    assert list(folder.iterdir()) == []
+    assert list(tmp_path.glob("*.part")) == []
