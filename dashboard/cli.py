@@ -16,6 +16,17 @@ class UserError(Exception):
     """Input the command refuses; the message is shown to the user as is (Chinese)."""
 
 
+def year_arg(text: str) -> int:
+    """argparse type of --year: a whole number that can be a year (it must fit the database column)."""
+    try:
+        year = int(text)
+    except ValueError:
+        year = 0
+    if not 1 <= year <= 9999:
+        raise argparse.ArgumentTypeError(f"应为年份（如 2024），实际为 {text!r}")
+    return year
+
+
 def _engine(args: argparse.Namespace):
     from dashboard.db import make_engine
 
@@ -186,6 +197,8 @@ def cmd_awards(args: argparse.Namespace) -> int:
         year = int(args.year)
     except ValueError:
         raise UserError(f"--year 应为年份（如 2024），实际为 {args.year!r}") from None
+    if not 1 <= year <= 9999:
+        raise UserError(f"--year 应为年份（如 2024），实际为 {args.year!r}")
     _check_out(args.out)
     try:
         text = run_awards(_engine(args), year=year, out=args.out, scheme_file=args.scheme)
@@ -218,14 +231,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--township", metavar="NAME", help="查看或官员账号限定的乡镇")
     p = add("import", cmd_import, "校验并导入考评数据工作簿（有任何错误则不写入）")
     p.add_argument("workbook", metavar="WORKBOOK.xlsx", help="考评数据工作簿")
-    p.add_argument("--year", type=int, required=True, metavar="Y", help="考评年度")
+    p.add_argument("--year", type=year_arg, required=True, metavar="Y", help="考评年度")
     p = add("template", cmd_template, "生成空白考评数据工作簿（预填人员名册）")
-    p.add_argument("--year", type=int, metavar="Y", help="只预填该年度参加考评的人员")
+    p.add_argument("--year", type=year_arg, metavar="Y", help="只预填该年度参加考评的人员")
     p.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出文件")
     p = add("seed-sample", cmd_seed_sample, "加载内置示例乡镇（南峪乡，2023 和 2024 年度）")
     p.add_argument("--if-empty", action="store_true", help="仅当数据库中还没有人员时加载")
     p = add("assess", cmd_assess, "计算年度考评结果（得分、等次、排名、表彰、建议调整、报酬）")
-    p.add_argument("--year", type=int, required=True, metavar="Y", help="考评年度")
+    p.add_argument("--year", type=year_arg, required=True, metavar="Y", help="考评年度")
     p.add_argument("--scheme", metavar="FILE.json", help="考核方案文件（只写要改的设置，其余取默认值）")
     p.add_argument("--out", metavar="FILE", help="输出文件：.json、.csv 或 .xlsx；不写则在终端显示简表")
     p.add_argument("--explain", metavar="CODE", help="显示某人（编号）的得分说明")

@@ -135,6 +135,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
     """Add `year …`, `backup` and `restore` to the top-level subcommands."""
+    from dashboard.cli import year_arg
     year = sub.add_parser("year", help="年度流程：发布公示、定稿、重新开放录入", description="年度流程：录入中 → 公示中 → 已定稿")
     ysub = year.add_subparsers(dest="year_command", required=True, metavar="步骤")
 
@@ -145,16 +146,16 @@ def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
         return p
 
     p = add("publish", cmd_year_publish, "发布公示：冻结该年度结果，进入公示期（录入中 → 公示中）")
-    p.add_argument("--year", type=int, required=True, help="考评年度")
+    p.add_argument("--year", type=year_arg, required=True, help="考评年度")
     p.add_argument("--start", type=_date, help="公示开始日期 YYYY-MM-DD（默认今天）")
     p.add_argument("--end", type=_date, help="公示结束日期 YYYY-MM-DD（默认开始后第 7 天）")
     p = add("finalize", cmd_year_finalize, "定稿：公示期满、异议均已答复后，公示结果成为正式结果（公示中 → 已定稿）")
-    p.add_argument("--year", type=int, required=True, help="考评年度")
+    p.add_argument("--year", type=year_arg, required=True, help="考评年度")
     p = add("reopen", cmd_year_reopen, "重新开放录入（需填写理由；公示中/已定稿 → 录入中）")
-    p.add_argument("--year", type=int, required=True, help="考评年度")
+    p.add_argument("--year", type=year_arg, required=True, help="考评年度")
     p.add_argument("--reason", required=True, help="重新开放的理由（必填）")
     p = add("status", cmd_year_status, "查看各年度的流程状态")
-    p.add_argument("--year", type=int, help="只看这一年度")
+    p.add_argument("--year", type=year_arg, help="只看这一年度")
 
     p = sub.add_parser("backup", help="备份数据库到文件", description="备份数据库（SQLite 在线备份；PostgreSQL 用 pg_dump）")
     p.add_argument("--db", metavar="URL", help=DB_HELP)

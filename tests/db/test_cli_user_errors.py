@@ -92,3 +92,25 @@ def test_malformed_database_address_exits_2(capsys):
     """An address of an unknown kind (foo://bar) is refused as an invalid database address."""
     assert main(["assess", "--year", "2024", "--db", "foo://bar"]) == 2
     assert "数据库地址无效" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["assess", "--year", "99999999999999999999"],
+        ["template", "--year", "99999999999999999999", "--out", "{tmp}/t.xlsx"],
+        ["import", "{tmp}/t.xlsx", "--year", "99999999999999999999"],
+        ["awards", "--year", "99999999999999999999", "--out", "{tmp}/a.xlsx"],
+        ["year", "publish", "--year", "99999999999999999999"],
+    ],
+)
+def test_year_too_large_for_the_database_exits_2(db_engine, tmp_path, capsys, argv):
+    """A year of 20 digits (a typing slip) is refused as not a year, not with an overflow traceback."""
+    url = db_engine.url.render_as_string(hide_password=False)
+    args = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    try:
+        code = main([*args, "--db", url])
+    except SystemExit as stop:  # argparse refuses the value itself
+        code = stop.code
+    assert code == 2
+    assert "应为年份" in capsys.readouterr().err
