@@ -335,7 +335,7 @@ def run_assess(
     explain: str | None = None,
 ) -> str:
     """`assess`: compute the year's results; write them, explain one leader, or show a table."""
-    from dashboard.scheme import SchemeError
+    from dashboard.scheme import SchemeError, SchemeFileError
 
     if out and not out.lower().endswith(OUT_SUFFIXES):
         raise AssessCommandError(f"输出文件 {out} 的扩展名应为 .json、.csv 或 .xlsx")
@@ -344,8 +344,8 @@ def run_assess(
         assessment = assess_year(engine, year, scheme)
     except SchemeError as exc:
         raise AssessCommandError(f"方案无效：{exc}") from exc
-    except OSError as exc:
-        raise AssessCommandError(f"无法读取方案文件 {scheme_file}：{exc.strerror}") from exc
+    except SchemeFileError as exc:
+        raise AssessCommandError(str(exc)) from exc
     except YearNotFoundError as exc:
         raise AssessCommandError(str(exc)) from exc
     parts = []

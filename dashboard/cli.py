@@ -27,10 +27,19 @@ def year_arg(text: str) -> int:
     return year
 
 
-def _engine(args: argparse.Namespace):
-    from dashboard.db import make_engine
+# Only these commands may start a new embedded database file; the others refuse a mistyped --db
+# instead of leaving an empty file behind.
+CREATES_DATABASE = ("init-db", "restore")
 
-    return make_engine(database_url(args.db))
+
+def _engine(args: argparse.Namespace):
+    from dashboard.db import make_engine, missing_sqlite_file
+
+    url = database_url(args.db)
+    missing = missing_sqlite_file(url)
+    if missing is not None and args.command not in CREATES_DATABASE:
+        raise UserError(f"数据库文件 {missing} 不存在：请先运行 python -m dashboard init-db，或检查 --db 地址")
+    return make_engine(url)
 
 
 def _check_out(path: str, *, suffix: str | None = None) -> None:

@@ -39,6 +39,15 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+def missing_sqlite_file(url: str | None = None) -> Path | None:
+    """The SQLite file a URL names when that file does not exist yet (else None)."""
+    parsed = make_url(database_url(url))
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    path = Path(parsed.database)
+    return None if path.exists() else path
+
+
 def make_engine(url: str | None = None, **kwargs) -> Engine:
     """Create an engine for a URL (default: config.database_url())."""
     url = database_url(url)

@@ -1175,7 +1175,7 @@ def run_awards(engine: Any, *, year: int, out: str | Path, scheme_file: str | No
     import tempfile
 
     from dashboard.assessment import AssessCommandError, YearNotFoundError, assess_year
-    from dashboard.scheme import SchemeError
+    from dashboard.scheme import SchemeError, SchemeFileError
 
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
@@ -1187,8 +1187,8 @@ def run_awards(engine: Any, *, year: int, out: str | Path, scheme_file: str | No
         assessment = assess_year(engine, year, scheme)
     except SchemeError as exc:
         raise AssessCommandError(f"方案无效：{exc}") from exc
-    except OSError as exc:
-        raise AssessCommandError(f"无法读取方案文件 {scheme_file}：{exc.strerror}") from exc
+    except SchemeFileError as exc:
+        raise AssessCommandError(str(exc)) from exc
     except YearNotFoundError as exc:
         raise AssessCommandError(str(exc)) from exc
 

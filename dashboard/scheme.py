@@ -110,6 +110,10 @@ def _merge(base: dict, override: dict, prefix: str = "") -> dict:
     return out
 
 
+class SchemeFileError(ValueError):
+    """A scheme file that cannot be read (missing, a folder, not UTF-8); the message is Chinese."""
+
+
 @dataclass(frozen=True)
 class Scheme:
     """A validated scheme. Build with Scheme.from_dict / from_json / default()."""
@@ -156,7 +160,18 @@ class Scheme:
 
     @classmethod
     def load(cls, path: str | Path) -> Scheme:
-        return cls.from_json(Path(path).read_text(encoding="utf-8"))
+        """Read a (partial) scheme JSON file; a file that cannot be read raises SchemeFileError."""
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            raise SchemeFileError(f"方案文件 {path} 不存在") from exc
+        except IsADirectoryError as exc:
+            raise SchemeFileError(f"方案文件 {path} 是一个文件夹，请写上文件名") from exc
+        except UnicodeDecodeError as exc:
+            raise SchemeFileError(f"方案文件 {path} 不是 UTF-8 编码的 JSON 文本") from exc
+        except OSError as exc:
+            raise SchemeFileError(f"无法读取方案文件 {path}（没有权限或磁盘错误）") from exc
+        return cls.from_json(text)
 
     def to_dict(self) -> dict[str, Any]:
         return copy.deepcopy(self.raw)

@@ -15,9 +15,9 @@ DB_HELP = "数据库地址（默认：环境变量 DATABASE_URL，否则内置 S
 
 
 def _engine(args: argparse.Namespace):
-    from dashboard.db import make_engine
+    from dashboard.cli import _engine as cli_engine
 
-    return make_engine(database_url(args.db))
+    return cli_engine(args)
 
 
 def _date(text: str) -> date:

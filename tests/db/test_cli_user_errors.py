@@ -114,3 +114,26 @@ def test_year_too_large_for_the_database_exits_2(db_engine, tmp_path, capsys, ar
         code = stop.code
     assert code == 2
     assert "应为年份" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["assess", "--year", "2024"], ["year", "status"], ["template", "--out", "t.xlsx"]])
+def test_missing_sqlite_file_is_not_created(tmp_path, capsys, command):
+    """A mistyped --db naming no file: exit 2 pointing at init-db, and no empty database left behind."""
+    db = tmp_path / "typo.db"
+    args = [a if a != "t.xlsx" else str(tmp_path / "t.xlsx") for a in command]
+    assert main([*args, "--db", f"sqlite:///{db}"]) == 2
+    err = capsys.readouterr().err
+    assert "不存在" in err and "init-db" in err
+    assert not db.exists()
+
+
+@pytest.mark.parametrize("command", ["assess", "awards"])
+def test_missing_scheme_file_reported_in_chinese(url, tmp_path, capsys, command):
+    """`--scheme` naming no file: exit 2 with 「方案文件 … 不存在」, no English OS text."""
+    scheme = tmp_path / "没有的方案.json"
+    out = ["--out", str(tmp_path / "a.xlsx")] if command == "awards" else []
+    capsys.readouterr()
+    assert main([command, "--year", "2024", "--scheme", str(scheme), *out, "--db", url]) == 2
+    err = capsys.readouterr().err
+    assert f"方案文件 {scheme} 不存在" in err
+    assert "No such file" not in err
