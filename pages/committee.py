@@ -41,6 +41,7 @@ if not rows:
     st.info("这个村没有在任的网格长或联户长。")
     st.stop()
 frame = pd.DataFrame(rows)
+frame["联防组"] = frame["联防组"].fillna("—")  # a 网格长 has no group; show a dash, not "None"
 for key in DUTY_KEYS:
     frame[DUTIES[key]] = frame[DUTIES[key]].astype("Float64")
 
