@@ -330,24 +330,27 @@ def write_results(assessment: Assessment, path: str) -> None:
     writers[suffix](assessment.results, path)
 
 
+def assess_for_command(engine: Engine, *, year: int, scheme_file: str | None = None) -> Assessment:
+    """assess_year for `assess` and `awards`: a bad scheme file or year becomes AssessCommandError."""
+    from dashboard.scheme import SchemeError, SchemeFileError
+
+    try:
+        scheme = Scheme.load(scheme_file) if scheme_file else None
+        return assess_year(engine, year, scheme)
+    except SchemeError as exc:
+        raise AssessCommandError(f"方案无效：{exc}") from exc
+    except (SchemeFileError, YearNotFoundError) as exc:
+        raise AssessCommandError(str(exc)) from exc
+
+
 def run_assess(
     engine: Engine, *, year: int, scheme_file: str | None = None, out: str | None = None,
     explain: str | None = None,
 ) -> str:
     """`assess`: compute the year's results; write them, explain one leader, or show a table."""
-    from dashboard.scheme import SchemeError, SchemeFileError
-
     if out and not out.lower().endswith(OUT_SUFFIXES):
         raise AssessCommandError(f"输出文件 {out} 的扩展名应为 .json、.csv 或 .xlsx")
-    try:
-        scheme = Scheme.load(scheme_file) if scheme_file else None
-        assessment = assess_year(engine, year, scheme)
-    except SchemeError as exc:
-        raise AssessCommandError(f"方案无效：{exc}") from exc
-    except SchemeFileError as exc:
-        raise AssessCommandError(str(exc)) from exc
-    except YearNotFoundError as exc:
-        raise AssessCommandError(str(exc)) from exc
+    assessment = assess_for_command(engine, year=year, scheme_file=scheme_file)
     parts = []
     if out:
         write_results(assessment, out)

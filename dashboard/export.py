@@ -1174,23 +1174,14 @@ def run_awards(engine: Any, *, year: int, out: str | Path, scheme_file: str | No
     import os
     import tempfile
 
-    from dashboard.assessment import AssessCommandError, YearNotFoundError, assess_year
-    from dashboard.scheme import SchemeError, SchemeFileError
+    from dashboard.assessment import AssessCommandError, assess_for_command
 
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
         raise AssessCommandError(f"输出文件 {out} 的扩展名应为 .xlsx")
     if not out.parent.is_dir():
         raise AssessCommandError(f"输出文件 {out} 所在的文件夹不存在")
-    try:
-        scheme = Scheme.load(scheme_file) if scheme_file else None
-        assessment = assess_year(engine, year, scheme)
-    except SchemeError as exc:
-        raise AssessCommandError(f"方案无效：{exc}") from exc
-    except SchemeFileError as exc:
-        raise AssessCommandError(str(exc)) from exc
-    except YearNotFoundError as exc:
-        raise AssessCommandError(str(exc)) from exc
+    assessment = assess_for_command(engine, year=year, scheme_file=scheme_file)
 
     fd, tmp = tempfile.mkstemp(prefix=".awards-", suffix=".xlsx", dir=out.parent)
     os.close(fd)
