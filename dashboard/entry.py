@@ -386,6 +386,16 @@ def delete_self_report(*, session: Session, user, year: int, code: str) -> SaveR
 # --- committee sheet 两委打分 ---------------------------------------------------------------
 
 
+def _committee_sheet_scores(session: Session, *, year: int, quarter: int, rater: str) -> dict[int, CommitteeScore]:
+    """One member's stored scores for one quarter, by leader id."""
+    rows = session.exec(
+        select(CommitteeScore).where(
+            CommitteeScore.year == year, CommitteeScore.quarter == quarter, CommitteeScore.rater == rater
+        )
+    ).all()
+    return {row.leader_id: row for row in rows}
+
+
 def save_committee_sheet(
     *,
     session: Session,
@@ -436,16 +446,7 @@ def save_committee_sheet(
         session, expected=expected_token, year=year, quarter=quarter, rater=rater,
         leader_ids=[ref.id for _, ref in resolved if ref is not None],
     )
-    existing = {
-        s.leader_id: s
-        for s in session.exec(
-            select(CommitteeScore).where(
-                CommitteeScore.year == year,
-                CommitteeScore.quarter == quarter,
-                CommitteeScore.rater == rater,
-            )
-        ).all()
-    }
+    existing = _committee_sheet_scores(session, year=year, quarter=quarter, rater=rater)
     now = audit.now_utc()
     for ref, values in to_save:
         score = existing.get(ref.id)
@@ -498,16 +499,7 @@ def committee_sheet_rows(
     refs = scope_leaders(session=session, user=user, village_id=village_id)
     stored = {}
     if rater:
-        stored = {
-            s.leader_id: s
-            for s in session.exec(
-                select(CommitteeScore).where(
-                    CommitteeScore.year == year,
-                    CommitteeScore.quarter == quarter,
-                    CommitteeScore.rater == rater,
-                )
-            ).all()
-        }
+        stored = _committee_sheet_scores(session, year=year, quarter=quarter, rater=rater)
     out = []
     for ref in refs:
         score = stored.get(ref.id)
