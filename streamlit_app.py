@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.accounts import has_demo_accounts
-from dashboard.auth import ROLE_LABELS, authenticate, load_signed_in
-from dashboard.db import read_session, transaction
-from dashboard.navigation import sections_for_role
+from dashboard.data.db import read_session, transaction
+from dashboard.services.accounts import has_demo_accounts
+from dashboard.services.auth import ROLE_LABELS, authenticate, load_signed_in
 from dashboard.ui import state
+from dashboard.ui.navigation import sections_for_role
 from dashboard.ui.resources import get_engine, year_revisions
 
 st.set_page_config(page_title="联户考评", page_icon=":material/how_to_reg:", layout="wide")

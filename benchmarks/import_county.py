@@ -20,11 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from openpyxl import Workbook  # noqa: E402
 
-from dashboard.db import make_engine  # noqa: E402
-from dashboard.domain import DUTIES  # noqa: E402
-from dashboard.migrate import upgrade  # noqa: E402
-from dashboard.scheme import Scheme  # noqa: E402
-from dashboard.workbook import (  # noqa: E402
+from dashboard.data.db import make_engine  # noqa: E402
+from dashboard.data.migrate import upgrade  # noqa: E402
+from dashboard.data.workbook import (  # noqa: E402
     BALLOTS,
     COMMITTEE,
     PLATFORM,
@@ -35,6 +33,8 @@ from dashboard.workbook import (  # noqa: E402
     parse_workbook,
     read_workbook,
 )
+from dashboard.domain import DUTIES  # noqa: E402
+from dashboard.scoring.scheme import Scheme  # noqa: E402
 
 TOWNSHIPS, VILLAGES, GRIDS, GROUPS = 20, 10, 4, 4  # 800 grids, 3,200 groups
 BALLOTS_PER_LEADER = 20

@@ -57,7 +57,6 @@ from dashboard.domain import (  # noqa: E402
     RETIRED,
     VETO,
 )
-from dashboard.scheme import Scheme  # noqa: E402
 from dashboard.scoring import (  # noqa: E402
     YearInputs,
     adjustment_totals,
@@ -66,6 +65,7 @@ from dashboard.scoring import (  # noqa: E402
     platform_totals,
     score_year,
 )
+from dashboard.scoring.scheme import Scheme  # noqa: E402
 
 YEAR = 2024
 SEED = 20241231
@@ -361,8 +361,8 @@ def _executemany(con: sqlite3.Connection, sql: str, columns: list, batch: int = 
 
 def load_sqlite(path: Path, year: dict[str, pd.DataFrame]) -> dict[str, int]:
     """Create the schema (migrations), then bulk-insert the year with sqlite3.executemany."""
-    from dashboard.db import make_engine
-    from dashboard.migrate import upgrade
+    from dashboard.data.db import make_engine
+    from dashboard.data.migrate import upgrade
 
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)

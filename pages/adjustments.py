@@ -3,9 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard.auth import ENTRY_ROLES
 from dashboard.domain import ADJUSTMENT_KINDS, VETO
-from dashboard.entry import add_adjustment, adjustment_rows, delete_adjustment, scope_leaders
+from dashboard.services.auth import ENTRY_ROLES
+from dashboard.services.inputs import (
+    add_adjustment,
+    adjustment_rows,
+    delete_adjustment,
+    scope_leaders,
+)
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
 

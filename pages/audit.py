@@ -4,9 +4,9 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from dashboard import audit
-from dashboard.auth import ADMIN, OFFICIAL
-from dashboard.db import read_session
+from dashboard.data import audit
+from dashboard.data.db import read_session
+from dashboard.services.auth import ADMIN, OFFICIAL
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine, year_revisions
 

@@ -4,9 +4,9 @@ the 建议调整 list; 联户长 pay; downloads of the award workbook and the re
 import pandas as pd
 import streamlit as st
 
-from dashboard import views
 from dashboard.domain import LEADER_ROLES
-from dashboard.results_service import AWARD_ROLES, award_scope_label, scope_results
+from dashboard.reports import views
+from dashboard.services.results import AWARD_ROLES, award_scope_label, scope_results
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
 from dashboard.ui.results import award_workbook_bytes, derived, results_file_bytes, year_results

@@ -3,10 +3,15 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard.auth import ENTRY_ROLES
-from dashboard.concurrency import ballot_sheet_version
 from dashboard.domain import MARKS
-from dashboard.entry import TALLY_COLUMNS, ballot_counts, save_ballot_sheet, save_ballot_tallies
+from dashboard.services.auth import ENTRY_ROLES
+from dashboard.services.concurrency import ballot_sheet_version
+from dashboard.services.inputs import (
+    TALLY_COLUMNS,
+    ballot_counts,
+    save_ballot_sheet,
+    save_ballot_tallies,
+)
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
 

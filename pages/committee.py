@@ -3,14 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard.auth import ENTRY_ROLES
-from dashboard.concurrency import committee_sheet_version
-from dashboard.db import read_session
+from dashboard.data.db import read_session
+from dashboard.data.years import year_scheme
 from dashboard.domain import DUTIES, DUTY_KEYS
-from dashboard.entry import committee_raters, committee_sheet_rows, save_committee_sheet
+from dashboard.services.auth import ENTRY_ROLES
+from dashboard.services.concurrency import committee_sheet_version
+from dashboard.services.inputs import committee_raters, committee_sheet_rows, save_committee_sheet
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
-from dashboard.years import year_scheme
 
 engine = get_engine()
 state.require_page_role(ENTRY_ROLES, what="录入两委打分")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.completion import QUARTER_COLUMNS, leader_completion, village_completion
+from dashboard.services.completion import QUARTER_COLUMNS, leader_completion, village_completion
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
 

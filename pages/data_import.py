@@ -5,12 +5,12 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from dashboard.auth import IMPORT_ROLES, PermissionDenied
-from dashboard.db import read_session
+from dashboard.data.db import read_session
+from dashboard.data.workbook import WorkbookRejected
+from dashboard.services.auth import IMPORT_ROLES, PermissionDenied
+from dashboard.services.uploads import check_upload, import_upload, template_for_user
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
-from dashboard.uploads import check_upload, import_upload, template_for_user
-from dashboard.workbook import WorkbookRejected
 from models import User
 
 engine = get_engine()

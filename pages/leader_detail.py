@@ -4,11 +4,11 @@ the engine's explanation and earlier grades."""
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, views
-from dashboard.assessment import LeaderNotFoundError, explain_leader
-from dashboard.db import read_session
+from dashboard.data.db import read_session
+from dashboard.data.queries import LeaderNotFoundError, explain_leader
 from dashboard.domain import ABSTAIN, GRADES
-from dashboard.results_service import leader_grade_history, quarter_totals_from_trimming
+from dashboard.reports import charts, views
+from dashboard.services.results import leader_grade_history, quarter_totals_from_trimming
 from dashboard.ui.resources import get_engine
 from dashboard.ui.results import DETAIL_CODE_KEY, other_years_results, year_results
 

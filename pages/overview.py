@@ -4,10 +4,10 @@ village comparison and the trend against earlier years, for a township or the co
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, views
-from dashboard.db import read_session
+from dashboard.data.db import read_session
 from dashboard.domain import GRADES
-from dashboard.results_service import prior_grades, scope_results
+from dashboard.reports import charts, views
+from dashboard.services.results import prior_grades, scope_results
 from dashboard.ui.resources import get_engine
 from dashboard.ui.results import other_years_results, year_results
 

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from dashboard import workflow
-from dashboard.auth import PermissionDenied
-from dashboard.db import read_session, transaction
+from dashboard.data.db import read_session, transaction
 from dashboard.domain import YEAR_FINAL, YEAR_OPEN, YEAR_PUBLICITY
+from dashboard.services import workflow
+from dashboard.services.auth import PermissionDenied
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
 from models import AssessmentYear

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from dashboard import views
 from dashboard.domain import GRADES, LEADER_ROLES
+from dashboard.reports import views
 from dashboard.ui.resources import get_engine
 from dashboard.ui.results import open_detail, year_results
 

@@ -13,9 +13,9 @@ from dashboard.domain import (
     LEADER_STATUSES,
     RETIRED,
 )
-from dashboard.entry import leader_fields, retire_leader, save_leader, scope_leaders
-from dashboard.navigation import can_edit_roster
+from dashboard.services.inputs import leader_fields, retire_leader, save_leader, scope_leaders
 from dashboard.ui import state
+from dashboard.ui.navigation import can_edit_roster
 from dashboard.ui.resources import get_engine
 
 engine = get_engine()

@@ -4,15 +4,15 @@ import json
 
 import streamlit as st
 
-from dashboard.auth import PermissionDenied
-from dashboard.db import read_session, transaction
+from dashboard.data.db import read_session, transaction
+from dashboard.data.years import YearClosed, get_year
 from dashboard.domain import AWARD_SCOPES, COMPONENT_NAMES, COMPONENTS, DUTIES, GRADES, YEAR_OPEN
-from dashboard.results_service import SCHEME_ROLES
-from dashboard.scheme import Scheme, SchemeError
-from dashboard.scheme_service import SchemeSaveError, load_scheme, save_scheme, scheme_from_upload
+from dashboard.scoring.scheme import Scheme, SchemeError
+from dashboard.services.auth import PermissionDenied
+from dashboard.services.results import SCHEME_ROLES
+from dashboard.services.scheme import SchemeSaveError, load_scheme, save_scheme, scheme_from_upload
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
-from dashboard.years import YearClosed, get_year
 from models import User
 
 signed = state.require_page_role(SCHEME_ROLES, what="修改考核方案")

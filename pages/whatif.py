@@ -4,10 +4,10 @@ grade or award would change, side by side with the current scheme. Nothing is sa
 import pandas as pd
 import streamlit as st
 
-from dashboard import views
 from dashboard.domain import COMPONENT_NAMES, COMPONENTS, GRADES
-from dashboard.results_service import WHATIF_ROLES
-from dashboard.scheme import SchemeError
+from dashboard.reports import views
+from dashboard.scoring.scheme import SchemeError
+from dashboard.services.results import WHATIF_ROLES
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
 from dashboard.ui.results import whatif_results, year_results

@@ -4,10 +4,11 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from dashboard import audit, workflow
-from dashboard.auth import ADMIN, PermissionDenied
-from dashboard.db import read_session, transaction
+from dashboard.data import audit
+from dashboard.data.db import read_session, transaction
 from dashboard.domain import YEAR_FINAL, YEAR_OPEN, YEAR_PUBLICITY
+from dashboard.services import workflow
+from dashboard.services.auth import ADMIN, PermissionDenied
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
 from models import AssessmentYear

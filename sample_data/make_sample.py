@@ -26,9 +26,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from dashboard.domain import DUTIES  # noqa: E402
-from dashboard.scheme import Scheme  # noqa: E402
-from dashboard.workbook import (  # noqa: E402
+from dashboard.data.workbook import (  # noqa: E402
     ADJUSTMENTS,
     BALLOTS,
     COMMITTEE,
@@ -38,6 +36,8 @@ from dashboard.workbook import (  # noqa: E402
     SELF_REPORT,
     build_workbook,
 )
+from dashboard.domain import DUTIES  # noqa: E402
+from dashboard.scoring.scheme import Scheme  # noqa: E402
 
 SEED = 20240601
 TOWNSHIP = "南峪乡"

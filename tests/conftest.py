@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from dashboard.db import make_engine
-from dashboard.migrate import upgrade
+from dashboard.data.db import make_engine
+from dashboard.data.migrate import upgrade
 
 BACKENDS = ["sqlite", "postgresql"]
 

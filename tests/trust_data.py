@@ -24,10 +24,10 @@ from datetime import date
 from openpyxl import Workbook
 from sqlmodel import select
 
-from dashboard.auth import SignedInUser, hash_password
-from dashboard.db import transaction
+from dashboard.data.db import transaction
 from dashboard.domain import DUTY_KEYS
-from dashboard.scheme import Scheme
+from dashboard.scoring.scheme import Scheme
+from dashboard.services.auth import SignedInUser, hash_password
 from models import (
     AssessmentYear,
     BallotMark,

@@ -15,9 +15,9 @@ from datetime import date
 
 from sqlmodel import select
 
-from dashboard.accounts import create_user
-from dashboard.db import transaction
-from dashboard.scheme import Scheme
+from dashboard.data.db import transaction
+from dashboard.scoring.scheme import Scheme
+from dashboard.services.accounts import create_user
 from models import AssessmentYear, County, DefenseGroup, Grid, Leader, Township, User, Village
 
 PASSWORD = "correct-horse-1"

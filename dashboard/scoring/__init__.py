@@ -1,6 +1,6 @@
 """Pure scoring 考核计分 (scoring.md): year inputs as DataFrames + a Scheme → results frame.
 
-No Streamlit and no database here; dashboard.assessment loads the inputs from the database.
+No Streamlit and no database here; dashboard.data.queries loads the inputs from the database.
 """
 
 from dashboard.scoring.engine import (

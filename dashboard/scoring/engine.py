@@ -28,9 +28,9 @@ from dashboard.domain import (
     HOUSEHOLD_LEADER,
     INCOMPETENT,
 )
-from dashboard.scheme import Scheme, exact
 from dashboard.scoring.exact import INT64_SAFE, as_integers, cents, half_up, half_up_fraction
 from dashboard.scoring.inputs import YearInputs
+from dashboard.scoring.scheme import Scheme, exact
 
 SCOPE_KEYS: dict[str, list[str]] = {
     "village": ["county", "township", "village"],

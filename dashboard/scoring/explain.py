@@ -21,8 +21,8 @@ from dashboard.domain import (
     GRADES,
     INCOMPETENT,
 )
-from dashboard.scheme import exact
 from dashboard.scoring.engine import COMPONENT_KEYS, ScoringResult
+from dashboard.scoring.scheme import exact
 
 SCOPE_NAMES = {"village": "村", "township": "乡镇", "county": "县"}
 

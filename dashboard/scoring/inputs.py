@@ -84,7 +84,7 @@ class YearInputs:
         return len(self.platform) > 0
 
 
-# --- aggregates from raw rows (the same as the SQL GROUP BY in dashboard.assessment) --------
+# --- aggregates from raw rows (the same as the SQL GROUP BY in dashboard.data.queries) --------
 #
 # Vectorised with numpy on integer group keys (no per-row Python, no hash of Python objects):
 # the leader ids become dense codes, (leader, quarter) one integer key, and the statistics are

@@ -12,8 +12,8 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from dashboard.results_service import ResultScope, result_scope, scope_results
-from dashboard.scheme import Scheme
+from dashboard.scoring.scheme import Scheme
+from dashboard.services.results import ResultScope, result_scope, scope_results
 from dashboard.ui import state
 from dashboard.ui.resources import cached_assessment, current_revision, year_revisions
 
@@ -83,7 +83,7 @@ def _write_to_bytes(writer, suffix: str) -> bytes:
 def _award_workbook(
     _assessment, url: str, year: int, revision: int, scope_key: str, _results
 ) -> bytes:
-    from dashboard.export import write_award_workbook
+    from dashboard.data.export import write_award_workbook
 
     return _write_to_bytes(
         lambda p: write_award_workbook(_results, year=year, path=p, scheme=_assessment.scheme),
@@ -95,7 +95,7 @@ def _award_workbook(
 def _results_file(
     url: str, year: int, revision: int, scope_key: str, suffix: str, _results
 ) -> bytes:
-    from dashboard import export
+    from dashboard.data import export
 
     writer = {".csv": export.write_results_csv, ".xlsx": export.write_results_xlsx}[suffix]
     return _write_to_bytes(lambda p: writer(_results, p), suffix)
@@ -124,7 +124,7 @@ def results_file_bytes(engine: Engine, data: YearResults, suffix: str) -> bytes:
 
 @st.cache_data(show_spinner="正在读取本年度数据…", max_entries=4)
 def _year_inputs(_engine: Engine, url: str, year: int, revision: int):
-    from dashboard.assessment import load_year_inputs
+    from dashboard.data.queries import load_year_inputs
 
     return load_year_inputs(_engine, year)
 

@@ -13,10 +13,16 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from dashboard.auth import ROLE_LABELS, PermissionDenied, SignedInUser, session_expired, utcnow
-from dashboard.concurrency import ConflictError
-from dashboard.db import read_session, transaction
-from dashboard.entry import EntryError, scope_villages
+from dashboard.data.db import read_session, transaction
+from dashboard.services.auth import (
+    ROLE_LABELS,
+    PermissionDenied,
+    SignedInUser,
+    session_expired,
+    utcnow,
+)
+from dashboard.services.concurrency import ConflictError
+from dashboard.services.inputs import EntryError, scope_villages
 from models import User
 
 _AUTH_KEYS = ("auth_user_id", "auth_username", "auth_role", "auth_display_name", "auth_last_seen")

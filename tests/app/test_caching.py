@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from world import YEAR, build_world
 
-import dashboard.assessment
-from dashboard.db import transaction
+import dashboard.data.queries
+from dashboard.data.db import transaction
+from dashboard.data.years import bump_revision
 from dashboard.ui.resources import _assessment, cached_assessment
-from dashboard.years import bump_revision
 
 
 def test_assessment_cached_per_revision(sqlite_engine, monkeypatch):
@@ -19,7 +19,7 @@ def test_assessment_cached_per_revision(sqlite_engine, monkeypatch):
         calls.append(year)
         return f"results {year} #{len(calls)}"
 
-    monkeypatch.setattr(dashboard.assessment, "assess_year", counting)
+    monkeypatch.setattr(dashboard.data.queries, "assess_year", counting)
     _assessment.clear()
     first = cached_assessment(sqlite_engine, YEAR)
     again = cached_assessment(sqlite_engine, YEAR)

@@ -7,8 +7,8 @@ from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 from world import PASSWORD, YEAR, build_world
 
-from dashboard.config import PROJECT_ROOT
-from dashboard.db import read_session
+from dashboard.data.config import PROJECT_ROOT
+from dashboard.data.db import read_session
 from dashboard.domain import DUTIES
 from models import Adjustment, SelfReport, User
 

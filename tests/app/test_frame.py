@@ -6,8 +6,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from world import PASSWORD, build_world
 
-from dashboard.config import PROJECT_ROOT
-from dashboard.navigation import pages_for_role
+from dashboard.data.config import PROJECT_ROOT
+from dashboard.ui.navigation import pages_for_role
 
 APP = str(PROJECT_ROOT / "streamlit_app.py")
 
@@ -91,8 +91,8 @@ def test_sidebar_year_and_sign_out(app_db):
 
 def test_demo_banner_only_with_demo_accounts(app_db):
     """No demo account: no 演示数据 banner; after creating the demo accounts it appears."""
-    from dashboard.accounts import create_demo_accounts
-    from dashboard.db import transaction
+    from dashboard.data.db import transaction
+    from dashboard.services.accounts import create_demo_accounts
 
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not any("演示数据" in w.value for w in at.warning)
@@ -116,7 +116,7 @@ def test_idle_session_expires_to_sign_in(app_db):
     """A session idle for more than 8 hours is signed out with a notice on the next run."""
     from datetime import timedelta
 
-    from dashboard.auth import utcnow
+    from dashboard.services.auth import utcnow
 
     at = _sign_in("assessor")
     at.session_state["auth_last_seen"] = utcnow() - timedelta(hours=8, minutes=1)
@@ -133,8 +133,8 @@ def test_sign_in_through_the_frame_runs_the_default_page(app_db):
 
 def test_sidebar_year_choice_is_kept_in_plain_state(app_db):
     """Choosing 2023 in the sidebar sets the plain "year" key, and the page shows 2023."""
-    from dashboard.db import transaction
-    from dashboard.scheme import Scheme
+    from dashboard.data.db import transaction
+    from dashboard.scoring.scheme import Scheme
     from models import AssessmentYear
 
     with transaction(app_db) as s:

@@ -7,11 +7,11 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.assessment import assess_year
-from dashboard.cli import main as cli_main
-from dashboard.config import PROJECT_ROOT
-from dashboard.db import make_engine, read_session
-from dashboard.scheme import Scheme
+from dashboard.cli.main import main as cli_main
+from dashboard.data.config import PROJECT_ROOT
+from dashboard.data.db import make_engine, read_session
+from dashboard.data.queries import assess_year
+from dashboard.scoring.scheme import Scheme
 from models import AssessmentYear
 
 APP = str(PROJECT_ROOT / "streamlit_app.py")

@@ -10,10 +10,16 @@ import pytest
 from sqlmodel import select
 from world import PASSWORD, build_world
 
-from dashboard.accounts import DEMO_ACCOUNTS, AuthError, create_user, resolve_village, user_villages
-from dashboard.auth import authenticate, verify_password
-from dashboard.config import PROJECT_ROOT
-from dashboard.db import read_session, transaction
+from dashboard.data.config import PROJECT_ROOT
+from dashboard.data.db import read_session, transaction
+from dashboard.services.accounts import (
+    DEMO_ACCOUNTS,
+    AuthError,
+    create_user,
+    resolve_village,
+    user_villages,
+)
+from dashboard.services.auth import authenticate, verify_password
 from models import User
 
 
@@ -85,7 +91,7 @@ def test_assessor_needs_a_village_and_viewer_takes_none(sqlite_engine):
 
 def test_demo_accounts_sign_in_with_documented_passwords(sqlite_engine):
     """Each demo account signs in with its README password; the assessor covers two 南峪乡 villages."""
-    from dashboard.accounts import create_demo_accounts
+    from dashboard.services.accounts import create_demo_accounts
 
     build_world(sqlite_engine, users=False)
     with transaction(sqlite_engine) as s:

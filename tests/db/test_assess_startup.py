@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.cli import main
+from dashboard.cli.main import main
 
 pytestmark = pytest.mark.db
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("openpyxl", "sqlmodel", "models", "alembic", "argon2", "streamlit", "altair", "dashboard.workbook",
+HEAVY = ("openpyxl", "sqlmodel", "models", "alembic", "argon2", "streamlit", "altair", "dashboard.data.workbook",
          "sqlalchemy.orm")
 
 PROBE = """
 import json, sys
-from dashboard.cli import main
+from dashboard.cli.main import main
 code = main(sys.argv[1:])
 print(json.dumps({"code": code, "loaded": sorted(m for m in %r if m in sys.modules)}))
 """

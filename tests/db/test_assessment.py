@@ -14,16 +14,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "unit"))
 
 from scoring_builders import YearBuilder, duties  # noqa: E402
 
-from dashboard.assessment import (  # noqa: E402
+from dashboard.data.db import transaction  # noqa: E402
+from dashboard.data.queries import (  # noqa: E402
     YearNotFoundError,
     assess_year,
     explain_leader,
     load_year_inputs,
 )
-from dashboard.db import transaction  # noqa: E402
 from dashboard.domain import DUTY_KEYS  # noqa: E402
-from dashboard.scheme import Scheme  # noqa: E402
 from dashboard.scoring import score_year  # noqa: E402
+from dashboard.scoring.scheme import Scheme  # noqa: E402
 from models.tables import (  # noqa: E402
     Adjustment,
     AssessmentYear,

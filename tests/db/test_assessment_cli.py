@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from dashboard.assessment import assess_year
-from dashboard.cli import main
-from dashboard.db import make_engine
-from dashboard.export import RESULT_KEYS
+from dashboard.cli.main import main
+from dashboard.data.db import make_engine
+from dashboard.data.export import RESULT_KEYS
+from dashboard.data.queries import assess_year
 
 pytestmark = pytest.mark.db
 

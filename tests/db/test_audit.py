@@ -10,9 +10,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from dashboard import audit
-from dashboard.db import read_session, transaction
-from dashboard.scheme import Scheme
+from dashboard.data import audit
+from dashboard.data.db import read_session, transaction
+from dashboard.scoring.scheme import Scheme
 from models import AssessmentYear, AuditEvent
 
 
@@ -150,8 +150,8 @@ def test_audit_frame_since_a_date_includes_that_whole_day(db_engine):
 
 def test_account_changes_and_lockouts_are_audited(db_engine):
     """Creating an account, resetting its password and a lockout each leave an event (no password)."""
-    from dashboard.accounts import create_user, set_password
-    from dashboard.auth import authenticate
+    from dashboard.services.accounts import create_user, set_password
+    from dashboard.services.auth import authenticate
 
     with transaction(db_engine) as s:
         create_user(session=s, username="clerk9", password="first-pass-1", role="official",

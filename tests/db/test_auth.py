@@ -8,7 +8,8 @@ import pytest
 from sqlmodel import select
 from world import PASSWORD, build_world
 
-from dashboard.auth import (
+from dashboard.data.db import read_session, transaction
+from dashboard.services.auth import (
     LOCKOUT,
     authenticate,
     hash_password,
@@ -16,7 +17,6 @@ from dashboard.auth import (
     verify_password,
     village_scope,
 )
-from dashboard.db import read_session, transaction
 from models import User
 
 T0 = datetime(2024, 12, 20, 9, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from dashboard.cli import main
+from dashboard.cli.main import main
 
 pytestmark = pytest.mark.db
 

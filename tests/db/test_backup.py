@@ -9,12 +9,12 @@ from sqlalchemy import delete
 from sqlmodel import select
 from trust_data import build_year, make_user
 
-from dashboard import workflow
-from dashboard.assessment import assess_year
-from dashboard.backup import BackupError, backup, pg_env, restore
-from dashboard.cli import main as cli_main
-from dashboard.db import make_engine, read_session, transaction
-from dashboard.export import results_records
+from dashboard.cli.main import main as cli_main
+from dashboard.data.backup import BackupError, backup, pg_env, restore
+from dashboard.data.db import make_engine, read_session, transaction
+from dashboard.data.export import results_records
+from dashboard.data.queries import assess_year
+from dashboard.services import workflow
 from models import AssessmentYear, CommitteeScore, ResultSnapshot
 
 BOTH = pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from dashboard.cli import main
-from dashboard.db import make_engine
+from dashboard.cli.main import main
+from dashboard.data.db import make_engine
 
 pytestmark = pytest.mark.db
 

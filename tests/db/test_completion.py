@@ -7,10 +7,10 @@ from datetime import date
 from sqlmodel import select
 from world import YEAR, build_world
 
-from dashboard.completion import leader_completion, village_completion
-from dashboard.db import read_session, transaction
+from dashboard.data.db import read_session, transaction
 from dashboard.domain import DUTIES
-from dashboard.entry import save_ballot_tallies, save_committee_sheet, save_self_report
+from dashboard.services.completion import leader_completion, village_completion
+from dashboard.services.inputs import save_ballot_tallies, save_committee_sheet, save_self_report
 from models import Leader, User
 
 FULL = dict(zip(DUTIES.values(), [20, 15, 10, 20, 10, 15, 10], strict=True))

@@ -8,11 +8,11 @@ import pytest
 from sqlmodel import select
 from trust_data import build_year, make_user
 
-from dashboard import concurrency
-from dashboard.concurrency import ConflictError
-from dashboard.db import make_engine, read_session, transaction
+from dashboard.data.db import make_engine, read_session, transaction
 from dashboard.domain import DUTIES, DUTY_KEYS
-from dashboard.entry import save_ballot_sheet, save_committee_sheet, save_self_report
+from dashboard.services import concurrency
+from dashboard.services.concurrency import ConflictError
+from dashboard.services.inputs import save_ballot_sheet, save_committee_sheet, save_self_report
 from models import BallotMark, CommitteeScore, Leader, SelfReport, User
 
 SHEET_CODES = ["G1", "H1", "H2", "H3", "H4", "H5"]  # 南峪村's leaders: one sheet

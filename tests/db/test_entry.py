@@ -9,10 +9,10 @@ from sqlalchemy import func
 from sqlmodel import select
 from world import YEAR, build_world
 
-from dashboard.auth import PermissionDenied
-from dashboard.db import read_session, transaction
+from dashboard.data.db import read_session, transaction
 from dashboard.domain import DUTIES
-from dashboard.entry import (
+from dashboard.services.auth import PermissionDenied
+from dashboard.services.inputs import (
     EntryError,
     add_adjustment,
     delete_adjustment,
@@ -182,7 +182,7 @@ def test_entry_refused_when_year_not_open(world):
 
 def test_committee_uses_the_years_role_max(world):
     """With role_max.info raised to 30 in the year's scheme, 25 is accepted."""
-    from dashboard.scheme import Scheme
+    from dashboard.scoring.scheme import Scheme
 
     engine = world.engine
     with transaction(engine) as s:

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from sqlmodel import func, select
 from trust_data import build_year, make_user
 
-from dashboard import concurrency
-from dashboard.concurrency import ConflictError
-from dashboard.db import make_engine, read_session, transaction
+from dashboard.data.db import make_engine, read_session, transaction
 from dashboard.domain import DUTIES, DUTY_KEYS
-from dashboard.entry import save_committee_sheet
+from dashboard.services import concurrency
+from dashboard.services.concurrency import ConflictError
+from dashboard.services.inputs import save_committee_sheet
 from models import AssessmentYear, AuditEvent, CommitteeScore, Leader, User
 
 CLERKS = 20

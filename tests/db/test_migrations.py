@@ -56,7 +56,7 @@ def test_committee_aggregation_needs_no_temporary_btree(sqlite_engine):
 
 def test_assessment_core_tables_name_real_columns():
     """The lightweight Core tables `assess` queries name tables and columns the models define."""
-    from dashboard.assessment import CORE_TABLES
+    from dashboard.data.queries import CORE_TABLES
 
     tables = SQLModel.metadata.tables
     for core in CORE_TABLES:

@@ -1,4 +1,4 @@
-"""Reads behind the result pages (dashboard.results_service) on SQLite and PostgreSQL."""
+"""Reads behind the result pages (dashboard.services.results) on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import pytest
 from sqlmodel import select
 from world import build_world
 
-from dashboard.auth import PermissionDenied
-from dashboard.db import read_session, transaction
-from dashboard.results_service import (
+from dashboard.data.db import read_session, transaction
+from dashboard.scoring.scheme import Scheme
+from dashboard.services.auth import PermissionDenied
+from dashboard.services.results import (
     ResultScope,
     leader_grade_history,
     prior_grades,
@@ -20,7 +21,6 @@ from dashboard.results_service import (
     result_scope,
     scope_results,
 )
-from dashboard.scheme import Scheme
 from models import AssessmentYear, Leader, PriorGrade, ResultSnapshot, User
 
 pytestmark = pytest.mark.db

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from dashboard.db import transaction
-from dashboard.scheme import Scheme
+from dashboard.data.db import transaction
+from dashboard.scoring.scheme import Scheme
 from models import AssessmentYear, County, Grid, Leader, PlatformCount, Township, Village
 
 

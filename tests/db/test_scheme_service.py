@@ -1,4 +1,4 @@
-"""Scheme settings service (dashboard.scheme_service) on SQLite and PostgreSQL."""
+"""Scheme settings service (dashboard.services.scheme) on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import json
 import pytest
 from sqlmodel import select
 
-from dashboard.auth import PermissionDenied
-from dashboard.db import read_session, transaction
-from dashboard.scheme import Scheme, SchemeError
-from dashboard.scheme_service import SchemeSaveError, load_scheme, save_scheme, scheme_from_upload
-from dashboard.years import YearClosed
+from dashboard.data.db import read_session, transaction
+from dashboard.data.years import YearClosed
+from dashboard.scoring.scheme import Scheme, SchemeError
+from dashboard.services.auth import PermissionDenied
+from dashboard.services.scheme import SchemeSaveError, load_scheme, save_scheme, scheme_from_upload
 from models import AssessmentYear, AuditEvent, User
 
 pytestmark = pytest.mark.db

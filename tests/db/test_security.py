@@ -22,12 +22,12 @@ from sqlalchemy import update
 from sqlmodel import select
 from trust_data import build_year
 
-from dashboard import workflow
-from dashboard.auth import PermissionDenied, authenticate, hash_password, session_expired
-from dashboard.db import read_session, transaction
+from dashboard.data.db import read_session, transaction
+from dashboard.data.workbook import WorkbookRejected
 from dashboard.domain import DUTIES, DUTY_KEYS
-from dashboard.scheme import Scheme
-from dashboard.workbook import WorkbookRejected
+from dashboard.scoring.scheme import Scheme
+from dashboard.services import workflow
+from dashboard.services.auth import PermissionDenied, authenticate, hash_password, session_expired
 from models import (
     Adjustment,
     AssessmentYear,
@@ -136,37 +136,38 @@ def _reset_year(engine) -> None:
 
 
 def _session_call(name: str, s, user, scope: str, ctx: dict) -> None:
-    from dashboard import entry, scheme_service
+    from dashboard.services import inputs
+    from dashboard.services import scheme as scheme_service
 
     code = CODE[scope]
     if name == "save_self_report":
-        entry.save_self_report(session=s, user=user, year=2024, code=code,
+        inputs.save_self_report(session=s, user=user, year=2024, code=code,
                                scores={DUTIES[k]: 90 for k in DUTY_KEYS}, narrative="述职")
     elif name == "delete_self_report":
-        entry.delete_self_report(session=s, user=user, year=2024, code=code)
+        inputs.delete_self_report(session=s, user=user, year=2024, code=code)
     elif name == "save_committee_sheet":
-        entry.save_committee_sheet(session=s, user=user, year=2024, quarter=2, rater="李委员",
+        inputs.save_committee_sheet(session=s, user=user, year=2024, quarter=2, rater="李委员",
                                    rows=[{"编号": code, **{DUTIES[k]: 5 for k in DUTY_KEYS}}])
     elif name == "save_ballot_sheet":
-        entry.save_ballot_sheet(session=s, user=user, year=2024, ballot_no="S1", rater_type="群众代表",
+        inputs.save_ballot_sheet(session=s, user=user, year=2024, ballot_no="S1", rater_type="群众代表",
                                 rows=[{"编号": code, "评价": "称职"}])
     elif name == "save_ballot_tallies":
-        entry.save_ballot_tallies(session=s, user=user, year=2024, rater_type="党员代表",
+        inputs.save_ballot_tallies(session=s, user=user, year=2024, rater_type="党员代表",
                                   rows=[{"编号": code, "优秀": 2}])
     elif name == "save_platform_counts":
-        entry.save_platform_counts(session=s, user=user, year=2024, rows=[{"编号": code, "1月": 3}])
+        inputs.save_platform_counts(session=s, user=user, year=2024, rows=[{"编号": code, "1月": 3}])
     elif name == "add_adjustment":
-        entry.add_adjustment(session=s, user=user, year=2024, code=code, kind="加分", points=1,
+        inputs.add_adjustment(session=s, user=user, year=2024, code=code, kind="加分", points=1,
                              reason="表扬")
     elif name == "delete_adjustment":
-        entry.delete_adjustment(session=s, user=user, year=2024, adjustment_id=ctx["adjustments"][scope])
+        inputs.delete_adjustment(session=s, user=user, year=2024, adjustment_id=ctx["adjustments"][scope])
     elif name == "save_leader":
         village = s.exec(select(Village).where(Village.name == VILLAGE[scope])).one()
-        entry.save_leader(session=s, user=user, village_id=village.id, fields={
+        inputs.save_leader(session=s, user=user, village_id=village.id, fields={
             "编号": f"N-{scope}", "姓名": "新联户长", "性别": "女", "职务": "联户长",
             "网格": GRID[scope], "联防组": "新组", "任职日期": date(2024, 5, 1)})
     elif name == "retire_leader":
-        entry.retire_leader(session=s, user=user, code=code)
+        inputs.retire_leader(session=s, user=user, code=code)
     elif name == "save_scheme":
         scheme = Scheme.from_dict({**Scheme.default().to_dict(), "bonus_cap": 4})
         scheme_service.save_scheme(session=s, user=user, year=2024, scheme=scheme)
@@ -185,7 +186,7 @@ def _session_call(name: str, s, user, scope: str, ctx: dict) -> None:
 
 def _attempt(engine, name: str, role: str | None, scope: str, ctx: dict) -> str:
     """Run one call as `role`; A, D or R, or the unexpected exception's text."""
-    from dashboard.uploads import import_upload
+    from dashboard.services.uploads import import_upload
 
     try:
         if name in ("import_upload", "publish_year"):
@@ -244,10 +245,10 @@ def test_every_write_service_is_in_the_table():
     """A new write service in entry, scheme_service, uploads or workflow must be added to TABLE."""
     import inspect
 
-    from dashboard import entry, scheme_service, uploads
+    from dashboard.services import inputs, scheme, uploads
 
     writers = set()
-    for module in (entry, scheme_service, uploads, workflow):
+    for module in (inputs, scheme, uploads, workflow):
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if fn.__module__ != module.__name__ or name.startswith("_"):
                 continue
@@ -319,9 +320,9 @@ def _csv_cells_safe(text: str) -> list[str]:
 
 def test_formula_text_is_neutralised_in_every_export(db_engine, tmp_path):
     """A leader, place and audit reason typed as formulas come out as text in every file."""
-    from dashboard import audit, export
-    from dashboard.assessment import assess_year
-    from dashboard.workbook import write_template
+    from dashboard.data import audit, export
+    from dashboard.data.queries import assess_year
+    from dashboard.data.workbook import write_template
 
     ctx = _setup(db_engine)
     with transaction(db_engine) as s:
@@ -374,9 +375,9 @@ def test_bad_uploads_refused_cleanly_with_chinese_messages(db_engine):
 
     from trust_data import zip_bomb
 
-    from dashboard.config import PROJECT_ROOT
-    from dashboard.filesafety import MAX_UPLOAD_MB
-    from dashboard.uploads import check_upload, import_upload
+    from dashboard.data.config import PROJECT_ROOT
+    from dashboard.data.filesafety import MAX_UPLOAD_MB
+    from dashboard.services.uploads import check_upload, import_upload
 
     ctx = _setup(db_engine)
     with read_session(db_engine) as s:

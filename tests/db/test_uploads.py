@@ -10,11 +10,11 @@ from sqlalchemy import func
 from sqlmodel import select
 from world import YEAR, build_world
 
-from dashboard.auth import PermissionDenied
-from dashboard.db import read_session
+from dashboard.data.db import read_session
+from dashboard.data.workbook import WorkbookRejected, build_workbook, template_rows
 from dashboard.domain import DUTIES
-from dashboard.uploads import check_upload, import_upload, template_for_user
-from dashboard.workbook import WorkbookRejected, build_workbook, template_rows
+from dashboard.services.auth import PermissionDenied
+from dashboard.services.uploads import check_upload, import_upload, template_for_user
 from models import CommitteeScore, User
 
 FULL = dict(zip(DUTIES.values(), [20, 15, 10, 20, 10, 15, 10], strict=True))

@@ -9,11 +9,11 @@ import pytest
 from sqlmodel import select
 from trust_data import build_year, make_user
 
-from dashboard import workflow
-from dashboard.auth import PermissionDenied
-from dashboard.cli import main as cli_main
-from dashboard.db import read_session, transaction
-from dashboard.years import YearClosed, require_open
+from dashboard.cli.main import main as cli_main
+from dashboard.data.db import read_session, transaction
+from dashboard.data.years import YearClosed, require_open
+from dashboard.services import workflow
+from dashboard.services.auth import PermissionDenied
 from models import AssessmentYear, AuditEvent, PriorGrade, ResultSnapshot
 
 START, END = date(2025, 1, 6), date(2025, 1, 12)
@@ -222,7 +222,7 @@ def test_next_year_reads_previous_grade_from_final_snapshot(db_engine):
     """
     from trust_data import COMMITTEE_SHARE, add_year
 
-    from dashboard.assessment import assess_year
+    from dashboard.data.queries import assess_year
 
     ids = build_year(db_engine)
     add_year(db_engine, 2025, ids, shares={**COMMITTEE_SHARE, "H5": 0.40})
@@ -244,7 +244,7 @@ def test_next_year_reads_previous_grade_from_final_snapshot(db_engine):
 
 def test_year_cli_publish_finalize_reopen(db_url, capsys):
     """The command line runs the same steps and exits 2 with the reason when refused."""
-    from dashboard.db import make_engine
+    from dashboard.data.db import make_engine
 
     engine = make_engine(db_url)
     build_year(engine)

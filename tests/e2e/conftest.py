@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.config import PROJECT_ROOT
+from dashboard.data.config import PROJECT_ROOT
 
 CHROMIUM = os.environ.get("LIANHU_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -48,8 +48,8 @@ def e2e_db(tmp_path_factory) -> tuple[str, Path]:
     url = f"sqlite:///{path}"
     _cli(url, "init-db")
     _cli(url, "seed-sample")
-    from dashboard.db import make_engine, transaction
-    from dashboard.years import ensure_year
+    from dashboard.data.db import make_engine, transaction
+    from dashboard.data.years import ensure_year
 
     engine = make_engine(url)
     with transaction(engine) as session:

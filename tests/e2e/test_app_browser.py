@@ -10,9 +10,9 @@ import pytest
 from conftest import EMPTY_YEAR
 from playwright.sync_api import Page, expect
 
-from dashboard.accounts import DEMO_ACCOUNTS
-from dashboard.navigation import pages_for_role
-from dashboard.sample import sample_workbook
+from dashboard.data.sample import sample_workbook
+from dashboard.services.accounts import DEMO_ACCOUNTS
+from dashboard.ui.navigation import pages_for_role
 
 pytestmark = pytest.mark.e2e
 

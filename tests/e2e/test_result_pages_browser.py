@@ -11,12 +11,12 @@ import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
-from dashboard.accounts import DEMO_ACCOUNTS
-from dashboard.assessment import assess_year
-from dashboard.config import PROJECT_ROOT
-from dashboard.db import make_engine
-from dashboard.navigation import pages_for_role
-from dashboard.views import compare_results
+from dashboard.data.config import PROJECT_ROOT
+from dashboard.data.db import make_engine
+from dashboard.data.queries import assess_year
+from dashboard.reports.views import compare_results
+from dashboard.services.accounts import DEMO_ACCOUNTS
+from dashboard.ui.navigation import pages_for_role
 
 pytestmark = pytest.mark.e2e
 

@@ -20,9 +20,9 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from dashboard.config import PROJECT_ROOT
-from dashboard.db import make_engine
-from dashboard.migrate import upgrade
+from dashboard.data.config import PROJECT_ROOT
+from dashboard.data.db import make_engine
+from dashboard.data.migrate import upgrade
 
 pytestmark = pytest.mark.e2e
 

@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime, timedelta, timezone
 from fractions import Fraction
 
-from dashboard.audit import to_json
+from dashboard.data.audit import to_json
 
 
 def test_to_json_keeps_chinese_and_sorts_keys():

@@ -1,13 +1,13 @@
-"""Altair charts (dashboard.charts): valid Vega-Lite built from the small aggregated frames."""
+"""Altair charts (dashboard.reports.charts): valid Vega-Lite built from the small aggregated frames."""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
-from dashboard import charts, views
 from dashboard.domain import DUTY_KEYS, GRADES
-from dashboard.scheme import Scheme
+from dashboard.reports import charts, views
+from dashboard.scoring.scheme import Scheme
 
 
 def spec(chart) -> dict:

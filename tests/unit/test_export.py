@@ -9,8 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard.domain import DUTY_KEYS
-from dashboard.export import (
+from dashboard.data.export import (
     CSV_COLUMNS,
     RESULT_KEYS,
     results_records,
@@ -20,6 +19,7 @@ from dashboard.export import (
     write_results_json,
     write_results_xlsx,
 )
+from dashboard.domain import DUTY_KEYS
 
 ROLES_A = {
     "info": 85.0,

@@ -6,8 +6,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard.export import TIE_NOTE, write_award_workbook
-from dashboard.scheme import Scheme
+from dashboard.data.export import TIE_NOTE, write_award_workbook
+from dashboard.scoring.scheme import Scheme
 
 HYPERLINK = '=HYPERLINK("http://evil","点我")'
 

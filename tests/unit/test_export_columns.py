@@ -16,14 +16,14 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.domain import DUTY_KEYS
-from dashboard.export import (
+from dashboard.data.export import (
     CSV_COLUMNS,
     RESULT_KEYS,
     results_records,
     write_results_csv,
     write_results_json,
 )
+from dashboard.domain import DUTY_KEYS
 
 ROLES = {k: 10.0 + i for i, k in enumerate(DUTY_KEYS)}
 

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.export import results_json_text, round_half_up
+from dashboard.data.export import results_json_text, round_half_up
 
 RECORDS = [
     {

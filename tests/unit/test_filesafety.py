@@ -8,8 +8,8 @@ import zipfile
 from trust_data import real_workbook as _real_workbook
 from trust_data import zip_bomb
 
-from dashboard.filesafety import MAX_UPLOAD_BYTES, NOT_A_WORKBOOK, workbook_file_problem
-from dashboard.workbook import read_workbook
+from dashboard.data.filesafety import MAX_UPLOAD_BYTES, NOT_A_WORKBOOK, workbook_file_problem
+from dashboard.data.workbook import read_workbook
 
 
 def test_real_workbook_passes():

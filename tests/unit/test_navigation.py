@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dashboard.config import PROJECT_ROOT
-from dashboard.navigation import ENTRY_PAGES, PAGES, pages_for_role, sections_for_role
+from dashboard.data.config import PROJECT_ROOT
+from dashboard.ui.navigation import ENTRY_PAGES, PAGES, pages_for_role, sections_for_role
 
 
 def _keys(role: str) -> set[str]:

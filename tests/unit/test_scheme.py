@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from dashboard.scheme import DEFAULTS, Scheme, SchemeError
+from dashboard.scoring.scheme import DEFAULTS, Scheme, SchemeError
 
 
 def test_defaults_match_scheme_md():

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from scoring_builders import YearBuilder
 
 from dashboard.domain import DUTY_KEYS, GRADES
-from dashboard.scheme import Scheme, exact
 from dashboard.scoring import score_year
+from dashboard.scoring.scheme import Scheme, exact
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PLACES = [("南峪乡", "江盘村"), ("南峪乡", "拉尕村"), ("大川镇", "江盘村")]

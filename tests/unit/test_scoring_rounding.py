@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from scoring_builders import YearBuilder, duties
 
-from dashboard.scheme import Scheme
 from dashboard.scoring import score_year
+from dashboard.scoring.scheme import Scheme
 
 ROLE_W = (0.2, 0.15, 0.1, 0.2, 0.1, 0.15, 0.1)
 

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from scoring_builders import YearBuilder, duties
 
-from dashboard.scheme import Scheme
 from dashboard.scoring import score_year
+from dashboard.scoring.scheme import Scheme
 
 FULL = duties(20, 15, 10, 20, 10, 15, 10)  # a committee sheet with every duty at its maximum
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from scoring_builders import YearBuilder, duties
 
-from dashboard.scheme import Scheme
 from dashboard.scoring import score_year
+from dashboard.scoring.scheme import Scheme
 
 
 def results(b: YearBuilder, changes: dict | None = None):

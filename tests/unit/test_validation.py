@@ -1,4 +1,4 @@
-"""Field validators shared by the importer and the entry services (dashboard.validation)."""
+"""Field validators shared by the importer and the entry services (dashboard.data.validation)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from dashboard.validation import (
+from dashboard.data.validation import (
     CellError,
     FieldError,
     normalize_cell,

@@ -1,4 +1,4 @@
-"""Data shaping for the result pages (dashboard.views), on hand-built results frames."""
+"""Data shaping for the result pages (dashboard.reports.views), on hand-built results frames."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from dashboard import views
 from dashboard.domain import DUTY_KEYS, GRADES
-from dashboard.scheme import Scheme
+from dashboard.reports import views
+from dashboard.scoring.scheme import Scheme
 
 G, H = "网格长", "联户长"
 

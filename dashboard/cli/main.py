@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from dashboard.config import database_url
+from dashboard.data.config import database_url
 
 EXIT_OK = 0
 EXIT_REJECTED = 2
@@ -33,7 +33,7 @@ CREATES_DATABASE = ("init-db", "restore")
 
 
 def _engine(args: argparse.Namespace):
-    from dashboard.db import make_engine, missing_sqlite_file
+    from dashboard.data.db import make_engine, missing_sqlite_file
 
     url = database_url(args.db)
     missing = missing_sqlite_file(url)
@@ -78,7 +78,7 @@ def _database_problem(exc: Exception, args: argparse.Namespace) -> str | None:
 
 
 def cmd_init_db(args: argparse.Namespace) -> int:
-    from dashboard.migrate import upgrade
+    from dashboard.data.migrate import upgrade
 
     engine = _engine(args)
     upgrade(engine)
@@ -103,9 +103,9 @@ def _read_password(username: str) -> str:
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
-    from dashboard.accounts import create_user
-    from dashboard.auth import ROLE_LABELS, AuthError
-    from dashboard.db import transaction
+    from dashboard.data.db import transaction
+    from dashboard.services.accounts import create_user
+    from dashboard.services.auth import ROLE_LABELS, AuthError
 
     password = _read_password(args.username)
     try:
@@ -132,7 +132,7 @@ def _print_rejection(exc) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from dashboard.workbook import WorkbookRejected, import_workbook
+    from dashboard.data.workbook import WorkbookRejected, import_workbook
 
     try:
         report = import_workbook(engine=_engine(args), source=args.workbook, year=args.year)
@@ -147,8 +147,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from dashboard.db import read_session
-    from dashboard.workbook import write_template
+    from dashboard.data.db import read_session
+    from dashboard.data.workbook import write_template
 
     _check_out(args.out, suffix=".xlsx")
     with read_session(_engine(args)) as session:
@@ -159,8 +159,8 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_seed_sample(args: argparse.Namespace) -> int:
-    from dashboard.sample import seed_sample
-    from dashboard.workbook import WorkbookRejected
+    from dashboard.data.sample import seed_sample
+    from dashboard.data.workbook import WorkbookRejected
 
     try:
         reports = seed_sample(engine=_engine(args), if_empty=args.if_empty)
@@ -173,8 +173,8 @@ def cmd_seed_sample(args: argparse.Namespace) -> int:
         print(f"已加载示例数据：南峪乡 {report.year} 年度")
         for line in report.lines():
             print(f"  {line}")
-    from dashboard.accounts import create_demo_accounts
-    from dashboard.db import transaction
+    from dashboard.data.db import transaction
+    from dashboard.services.accounts import create_demo_accounts
 
     with transaction(_engine(args)) as session:
         demos = create_demo_accounts(session)
@@ -184,7 +184,7 @@ def cmd_seed_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
-    from dashboard.assessment import AssessCommandError, run_assess
+    from dashboard.data.queries import AssessCommandError, run_assess
 
     if args.out:
         _check_out(args.out)
@@ -199,8 +199,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
 
 def cmd_awards(args: argparse.Namespace) -> int:
-    from dashboard.assessment import AssessCommandError
-    from dashboard.export import run_awards
+    from dashboard.data.export import run_awards
+    from dashboard.data.queries import AssessCommandError
 
     try:
         year = int(args.year)
@@ -255,7 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", required=True, metavar="Y", help="考评年度")
     p.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出文件（.xlsx）")
     p.add_argument("--scheme", metavar="FILE.json", help="考核方案文件（只写要改的设置，其余取默认值）")
-    from dashboard.trust_cli import register as register_trust_commands
+    from dashboard.cli.year import register as register_trust_commands
 
     register_trust_commands(sub)  # year publish|finalize|reopen|status, backup, restore
     return parser

@@ -3,11 +3,11 @@ ballots (sheets or tallies), platform counts and adjustments.
 
 Every service:
 - takes keyword-only arguments ``session``, ``user`` (the signed-in ``models.User``) and the
-  input; the caller opens ONE transaction (``dashboard.db.transaction``) per user action,
+  input; the caller opens ONE transaction (``dashboard.data.db.transaction``) per user action,
   so an error anywhere leaves nothing written;
 - checks the user's role and village scope itself (``PermissionDenied``), however it is
   called — a hidden page or a disabled widget is not a permission;
-- validates every cell with ``dashboard.validation`` (the importer's rules and messages) and
+- validates every cell with ``dashboard.data.validation`` (the importer's rules and messages) and
   raises ``EntryError`` listing every bad cell (表格, 行, 列, 原因) before writing anything;
 - refuses when the year is not 录入中, bumps the year's data revision and writes an audit event.
 
@@ -32,23 +32,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from dashboard import audit
-from dashboard.auth import ENTRY_ROLES, PermissionDenied, in_scope, require_role, village_scope
-from dashboard.concurrency import check_ballot_sheet, check_committee_sheet, check_self_report
-from dashboard.domain import (
-    ACTIVE,
-    ADJUSTMENT_KINDS,
-    DUTIES,
-    DUTY_KEYS,
-    GRID_LEADER,
-    HOUSEHOLD_LEADER,
-    MARKS,
-    RETIRED,
-    VETO,
-    YEAR_OPEN,
-)
-from dashboard.scheme import Scheme
-from dashboard.validation import (
+from dashboard.data import audit
+from dashboard.data.validation import (
     CellError,
     FieldError,
     check_not_formula,
@@ -68,7 +53,32 @@ from dashboard.validation import (
     parse_status,
     parse_text,
 )
-from dashboard.years import bump_revision, lock_year
+from dashboard.data.years import bump_revision, lock_year
+from dashboard.domain import (
+    ACTIVE,
+    ADJUSTMENT_KINDS,
+    DUTIES,
+    DUTY_KEYS,
+    GRID_LEADER,
+    HOUSEHOLD_LEADER,
+    MARKS,
+    RETIRED,
+    VETO,
+    YEAR_OPEN,
+)
+from dashboard.scoring.scheme import Scheme
+from dashboard.services.auth import (
+    ENTRY_ROLES,
+    PermissionDenied,
+    in_scope,
+    require_role,
+    village_scope,
+)
+from dashboard.services.concurrency import (
+    check_ballot_sheet,
+    check_committee_sheet,
+    check_self_report,
+)
 from models import (
     Adjustment,
     AssessmentYear,
@@ -136,7 +146,7 @@ class LeaderRef:
 
 def _open_year(session: Session, year: int) -> tuple[AssessmentYear, Scheme]:
     # The year's row lock: no publish can slip in before the commit, and the version check of
-    # a sheet (dashboard.concurrency) is race-free.
+    # a sheet (dashboard.services.concurrency) is race-free.
     row = lock_year(session, year)
     if row is None:
         raise EntryError(f"没有 {year} 考评年度，请先导入该年度的数据工作簿")
@@ -289,7 +299,7 @@ def _resolve_rows(
                         ctx.field_error(exc, number, "姓名")
                         given = ref.name
                     if given != ref.name:
-                        # The importer's wording (dashboard.workbook), so both say the same.
+                        # The importer's wording (dashboard.data.workbook), so both say the same.
                         ctx.error(
                             number, "姓名",
                             f"编号 {code} 在人员名册中的姓名是「{ref.name}」，这里写的是「{given}」",
@@ -329,7 +339,7 @@ def save_self_report(
 ) -> SaveResult:
     """Save (create or replace) one leader's self-report: seven scores 0–100 and a narrative.
 
-    With `expected_token` (dashboard.concurrency.self_report_token when the form was loaded),
+    With `expected_token` (dashboard.services.concurrency.self_report_token when the form was loaded),
     a report changed by someone else since then is refused with ConflictError.
     """
     ctx = _entry_context(session, user, year, SHEET_SELF, "录入个人述职")
@@ -410,7 +420,7 @@ def save_committee_sheet(
 
     Each duty is checked against the year's rubric maximum (role_max). A row whose seven
     scores are all empty removes that member's earlier scores for that leader and quarter.
-    With `expected_token` (dashboard.concurrency.committee_sheet_token over the sheet's
+    With `expected_token` (dashboard.services.concurrency.committee_sheet_token over the sheet's
     leaders when it was loaded), a sheet changed by someone else since then is refused with
     ConflictError.
     """
@@ -542,7 +552,7 @@ def save_ballot_sheet(
     """Save one paper ballot sheet (测评票): a 评价 per leader; an empty 评价 means no mark.
 
     Saving the same 票号 again replaces its marks for the leaders in the rows. With
-    `expected_token` (dashboard.concurrency.ballot_sheet_token when the sheet was opened), a
+    `expected_token` (dashboard.services.concurrency.ballot_sheet_token when the sheet was opened), a
     ballot sheet changed by someone else since then is refused with ConflictError.
     """
     rows = list(rows)

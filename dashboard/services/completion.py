@@ -14,9 +14,9 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from dashboard.auth import village_scope
+from dashboard.data.years import year_scheme
 from dashboard.domain import ABSTAIN, ACTIVE, GRID_LEADER
-from dashboard.years import year_scheme
+from dashboard.services.auth import village_scope
 from models import BallotMark, CommitteeScore, Grid, Leader, SelfReport, Township, Village
 
 QUARTER_COLUMNS = ("一季度", "二季度", "三季度", "四季度")

@@ -1,6 +1,6 @@
 """The app's workbook round trip: a template pre-filled with the user's scope, then check and import.
 
-The workbook rules are dashboard.workbook's (the same as the ``import`` command); this module
+The workbook rules are dashboard.data.workbook's (the same as the ``import`` command); this module
 adds who may do it: admins, assessors and officials, and a scoped user (an assessor, or an
 official/viewer limited to a township) only for the villages in scope — every row naming a
 leader or a village outside it is an error, with sheet, row and column.
@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from dashboard.auth import IMPORT_ROLES, PermissionDenied, require_role, village_scope
-from dashboard.db import read_session
-from dashboard.validation import (
+from dashboard.data.db import read_session
+from dashboard.data.validation import (
     CellError,
     FieldError,
     is_blank,
@@ -25,7 +24,7 @@ from dashboard.validation import (
     parse_code,
     strip_text,
 )
-from dashboard.workbook import (
+from dashboard.data.workbook import (
     ROSTER,
     SHEET_ORDER,
     ImportReport,
@@ -36,7 +35,8 @@ from dashboard.workbook import (
     read_workbook,
     template_rows,
 )
-from dashboard.years import year_scheme
+from dashboard.data.years import year_scheme
+from dashboard.services.auth import IMPORT_ROLES, PermissionDenied, require_role, village_scope
 from models import Grid, Leader, Township, User, Village
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from dashboard.domain import YEAR_OPEN, YEAR_PUBLICITY
-from dashboard.scheme import Scheme
+from dashboard.scoring.scheme import Scheme
 from models import AssessmentYear
 
 

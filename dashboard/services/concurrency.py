@@ -2,7 +2,7 @@
 
 A page loads a sheet together with its version token: a hash of the stored rows of that
 sheet (their values, versions and who saved them when). The save passes the token back;
-inside the save's transaction — after the year's row lock (dashboard.years.lock_year), so
+inside the save's transaction — after the year's row lock (dashboard.data.years.lock_year), so
 no other save of the year can run in between — the token is computed again. When it
 differs, somebody else saved the sheet since it was loaded: the save is refused with
 ConflictError, which carries the other user's current values, and nothing is written.
@@ -215,7 +215,7 @@ def committee_sheet_version(
     *, session: Session, user: Any, year: int, quarter: int, rater: str, codes: Iterable[str]
 ) -> str:
     """The token of the committee sheet the page shows (its leaders by 编号; 评分人 as on save)."""
-    from dashboard.validation import FieldError, parse_name
+    from dashboard.data.validation import FieldError, parse_name
 
     try:
         rater = parse_name(rater, field="评分人")
@@ -234,7 +234,7 @@ def self_report_version(*, session: Session, user: Any, year: int, code: str) ->
 
 def ballot_sheet_version(*, session: Session, user: Any, year: int, ballot_no: str) -> str:
     """The token of the ballot sheet the page is about to enter (票号 normalised as on save)."""
-    from dashboard.validation import FieldError, parse_code
+    from dashboard.data.validation import FieldError, parse_code
 
     try:
         number = parse_code(ballot_no, field="票号", what="票号", max_len=64)

@@ -1,4 +1,4 @@
-"""Alembic environment: runs against the connection handed in by dashboard.migrate."""
+"""Alembic environment: runs against the connection handed in by dashboard.data.migrate."""
 
 from alembic import context
 from sqlmodel import SQLModel
@@ -12,7 +12,7 @@ config = context.config
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        from dashboard.db import make_engine
+        from dashboard.data.db import make_engine
 
         engine = make_engine(config.get_main_option("sqlalchemy.url"))
         with engine.connect() as connection:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from dashboard import audit
-from dashboard.auth import (
+from dashboard.data import audit
+from dashboard.services.auth import (
     ASSESSOR,
     ROLE_LABELS,
     ROLES,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.auth import ADMIN, ASSESSOR, OFFICIAL, ROLES, VIEWER
+from dashboard.services.auth import ADMIN, ASSESSOR, OFFICIAL, ROLES, VIEWER
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from dashboard.domain import (
     HOUSEHOLD_LEADER,
     INCOMPETENT,
 )
-from dashboard.scheme import Scheme
+from dashboard.scoring.scheme import Scheme
 
 if TYPE_CHECKING:  # openpyxl is imported by the XLSX writers only (JSON and CSV do not need it)
     from openpyxl.styles import PatternFill
@@ -1168,13 +1168,13 @@ def write_award_workbook(
 def run_awards(engine: Any, *, year: int, out: str | Path, scheme_file: str | None = None) -> str:
     """`awards --year Y --out FILE.xlsx [--scheme FILE.json]`: assess the year, write the workbook.
 
-    Refusals raise dashboard.assessment.AssessCommandError with a Chinese message. The file
+    Refusals raise dashboard.data.queries.AssessCommandError with a Chinese message. The file
     is written next to its destination and moved into place, so it is never half-written.
     """
     import os
     import tempfile
 
-    from dashboard.assessment import AssessCommandError, assess_for_command
+    from dashboard.data.queries import AssessCommandError, assess_for_command
 
     out = Path(out)
     if out.suffix.lower() != ".xlsx":

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql.expression import TableClause
 
 from dashboard.domain import BONUS, DEDUCTION, DUTY_KEYS, GRADES, VETO, YEAR_FINAL
-from dashboard.scheme import Scheme
+from dashboard.scoring.scheme import Scheme
 from dashboard.scoring import YearInputs, score_year
 from dashboard.scoring.engine import ScoringResult
 from dashboard.scoring.explain import Explanation, LeaderRawRows, explain_result
@@ -316,8 +316,8 @@ def terminal_table(frame: pd.DataFrame, limit: int | None = None) -> str:
 
 
 def write_results(assessment: Assessment, path: str) -> None:
-    """Write the result rows to .json / .csv / .xlsx (interfaces.md) via dashboard.export."""
-    from dashboard import export
+    """Write the result rows to .json / .csv / .xlsx (interfaces.md) via dashboard.data.export."""
+    from dashboard.data import export
 
     suffix = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ""
     writers = {
@@ -332,7 +332,7 @@ def write_results(assessment: Assessment, path: str) -> None:
 
 def assess_for_command(engine: Engine, *, year: int, scheme_file: str | None = None) -> Assessment:
     """assess_year for `assess` and `awards`: a bad scheme file or year becomes AssessCommandError."""
-    from dashboard.scheme import SchemeError, SchemeFileError
+    from dashboard.scoring.scheme import SchemeError, SchemeFileError
 
     try:
         scheme = Scheme.load(scheme_file) if scheme_file else None

@@ -22,12 +22,12 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from dashboard import audit
-from dashboard.auth import ADMIN, OFFICIAL, SignedInUser, require_role
-from dashboard.db import transaction
+from dashboard.data import audit
+from dashboard.data.db import transaction
+from dashboard.data.years import YearClosed, lock_year, require_open  # noqa: F401 (re-exported)
 from dashboard.domain import YEAR_FINAL, YEAR_OPEN, YEAR_PUBLICITY
-from dashboard.scheme import Scheme
-from dashboard.years import YearClosed, lock_year, require_open  # noqa: F401 (re-exported)
+from dashboard.scoring.scheme import Scheme
+from dashboard.services.auth import ADMIN, OFFICIAL, SignedInUser, require_role
 from models import AssessmentYear, Leader, Objection, ResultSnapshot
 
 WORKFLOW_ROLES = (ADMIN, OFFICIAL)
@@ -112,8 +112,8 @@ def compute_records(engine: Engine, year: int, scheme: Scheme | None = None) -> 
 
     Without `scheme`, the year's stored scheme is used (as at publication).
     """
-    from dashboard.assessment import assess_year
-    from dashboard.export import results_records
+    from dashboard.data.export import results_records
+    from dashboard.data.queries import assess_year
 
     assessment = assess_year(engine, year, scheme)
     return results_records(assessment.results), assessment.scheme.to_json()

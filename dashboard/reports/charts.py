@@ -1,7 +1,7 @@
 """Altair charts for the result pages, each built from an already-aggregated small frame.
 
 Functions return `alt.Chart` (or a layered chart) and never draw: the page passes them to
-`st.altair_chart`. Inputs are the frames of dashboard.views, so a chart never carries more
+`st.altair_chart`. Inputs are the frames of dashboard.reports.views, so a chart never carries more
 rows than it shows (a histogram's bins, not 4,000 leaders).
 """
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
-from dashboard.config import database_url
-from dashboard.db import SQLITE_BUSY_TIMEOUT_MS
+from dashboard.data.config import database_url
+from dashboard.data.db import SQLITE_BUSY_TIMEOUT_MS
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"

@@ -15,9 +15,9 @@ from typing import Any
 import pandas as pd
 from sqlmodel import Session, select
 
-from dashboard.auth import ADMIN, ASSESSOR, OFFICIAL, VIEWER, require_role
 from dashboard.domain import DUTY_KEYS, GRADES, YEAR_FINAL
-from dashboard.scheme import Scheme, exact
+from dashboard.scoring.scheme import Scheme, exact
+from dashboard.services.auth import ADMIN, ASSESSOR, OFFICIAL, VIEWER, require_role
 from models import (
     AssessmentYear,
     Grid,

@@ -18,7 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlmodel import Session, select
 
-from dashboard import audit
+from dashboard.data import audit
 from models import Grid, Leader, User, UserVillage, Village
 
 ADMIN = "admin"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from dashboard.config import PROJECT_ROOT
-from dashboard.db import read_session
-from dashboard.workbook import ImportReport, import_workbook, leader_count
+from dashboard.data.config import PROJECT_ROOT
+from dashboard.data.db import read_session
+from dashboard.data.workbook import ImportReport, import_workbook, leader_count
 
 SAMPLE_DIR = PROJECT_ROOT / "sample_data"
 SAMPLE_YEARS = (2023, 2024)

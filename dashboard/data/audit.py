@@ -190,8 +190,8 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _safe_cell(value: Any) -> Any:
-    """Neutralise text a spreadsheet could read as a formula (dashboard.export.safe_text)."""
-    from dashboard.export import safe_text
+    """Neutralise text a spreadsheet could read as a formula (dashboard.data.export.safe_text)."""
+    from dashboard.data.export import safe_text
 
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
@@ -217,7 +217,7 @@ def export_audit(frame: pd.DataFrame, path: str | Path) -> Path:
         from openpyxl import Workbook
         from openpyxl.styles import Font
 
-        from dashboard.export import write_cell
+        from dashboard.data.export import write_cell
 
         wb = Workbook()
         ws = wb.active

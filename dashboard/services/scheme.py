@@ -1,6 +1,6 @@
 """The year's scheme 考核方案 on the settings page: read, save (admins, year 录入中), JSON import.
 
-A save is one user action: the caller wraps it in `dashboard.db.transaction`. It checks the
+A save is one user action: the caller wraps it in `dashboard.data.db.transaction`. It checks the
 role and the year's status itself, stores the validated scheme, bumps the data revision (so
 cached results are recomputed) and writes an audit event, all in that one transaction.
 """
@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlmodel import Session
 
-from dashboard import audit
-from dashboard.auth import ADMIN, require_role
+from dashboard.data import audit
+from dashboard.data.years import YearClosed, closed_message, lock_year
 from dashboard.domain import YEAR_OPEN
-from dashboard.scheme import Scheme, SchemeError
-from dashboard.years import YearClosed, closed_message, lock_year
+from dashboard.scoring.scheme import Scheme, SchemeError
+from dashboard.services.auth import ADMIN, require_role
 from models import AssessmentYear, User
 
 MAX_SCHEME_FILE_BYTES = 64 * 1024

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 
-from dashboard.config import database_url
+from dashboard.data.config import database_url
 
 if TYPE_CHECKING:  # SQLModel (and the ORM) only for sessions: `assess` needs an engine only
     from sqlmodel import Session

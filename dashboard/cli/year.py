@@ -1,6 +1,6 @@
 """Command line for the year's workflow (`year publish|finalize|reopen|status`) and backups.
 
-Registered by dashboard.cli.build_parser; every command takes `--db URL` and exits 2 with a
+Registered by dashboard.cli.main.build_parser; every command takes `--db URL` and exits 2 with a
 Chinese message when the step is refused.
 """
 
@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from dashboard.config import database_url
+from dashboard.data.config import database_url
 
 DB_HELP = "数据库地址（默认：环境变量 DATABASE_URL，否则内置 SQLite 文件）"
 
 
 def _engine(args: argparse.Namespace):
-    from dashboard.cli import _engine as cli_engine
+    from dashboard.cli.main import _engine as cli_engine
 
     return cli_engine(args)
 
@@ -28,14 +28,14 @@ def _date(text: str) -> date:
 
 
 def _refused(exc: Exception):
-    from dashboard.cli import UserError
+    from dashboard.cli.main import UserError
 
     return UserError(str(exc))
 
 
 def cmd_year_publish(args: argparse.Namespace) -> int:
-    from dashboard.auth import PermissionDenied
-    from dashboard.workflow import WorkflowError, cli_user, publish_year
+    from dashboard.services.auth import PermissionDenied
+    from dashboard.services.workflow import WorkflowError, cli_user, publish_year
 
     try:
         snapshot = publish_year(
@@ -43,7 +43,7 @@ def cmd_year_publish(args: argparse.Namespace) -> int:
         )
     except (WorkflowError, PermissionDenied) as exc:
         raise _refused(exc) from exc
-    from dashboard.workflow import snapshot_records
+    from dashboard.services.workflow import snapshot_records
 
     records = snapshot_records(snapshot)
     awards = sum(1 for r in records if r.get("award"))
@@ -57,15 +57,15 @@ def cmd_year_publish(args: argparse.Namespace) -> int:
 
 
 def _session(args: argparse.Namespace):
-    from dashboard.db import read_session
+    from dashboard.data.db import read_session
 
     return read_session(_engine(args))
 
 
 def cmd_year_finalize(args: argparse.Namespace) -> int:
-    from dashboard.auth import PermissionDenied
-    from dashboard.db import transaction
-    from dashboard.workflow import WorkflowError, cli_user, finalize_year
+    from dashboard.data.db import transaction
+    from dashboard.services.auth import PermissionDenied
+    from dashboard.services.workflow import WorkflowError, cli_user, finalize_year
 
     try:
         with transaction(_engine(args)) as session:
@@ -77,9 +77,9 @@ def cmd_year_finalize(args: argparse.Namespace) -> int:
 
 
 def cmd_year_reopen(args: argparse.Namespace) -> int:
-    from dashboard.auth import PermissionDenied
-    from dashboard.db import transaction
-    from dashboard.workflow import WorkflowError, cli_user, reopen_year
+    from dashboard.data.db import transaction
+    from dashboard.services.auth import PermissionDenied
+    from dashboard.services.workflow import WorkflowError, cli_user, reopen_year
 
     try:
         with transaction(_engine(args)) as session:
@@ -112,7 +112,7 @@ def cmd_year_status(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from dashboard.backup import BackupError, backup
+    from dashboard.data.backup import BackupError, backup
 
     try:
         out = backup(database_url(args.db), args.out)
@@ -123,7 +123,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from dashboard.backup import BackupError, restore
+    from dashboard.data.backup import BackupError, restore
 
     try:
         restore(database_url(args.db), args.file)
@@ -135,7 +135,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
     """Add `year …`, `backup` and `restore` to the top-level subcommands."""
-    from dashboard.cli import year_arg
+    from dashboard.cli.main import year_arg
     year = sub.add_parser("year", help="年度流程：发布公示、定稿、重新开放录入", description="年度流程：录入中 → 公示中 → 已定稿")
     ysub = year.add_subparsers(dest="year_command", required=True, metavar="步骤")
 

@@ -2,7 +2,7 @@
 
 Pure pandas on the engine's results frame (the columns of interfaces.md); no Streamlit,
 no database. Every function returns a small frame ready for a table or an Altair chart
-(dashboard.charts), so the pages stay thin and the browser never receives more rows than
+(dashboard.reports.charts), so the pages stay thin and the browser never receives more rows than
 it shows.
 """
 
@@ -28,7 +28,7 @@ from dashboard.domain import (
     HOUSEHOLD_LEADER,
     LEADER_ROLES,
 )
-from dashboard.scheme import Scheme, exact
+from dashboard.scoring.scheme import Scheme, exact
 
 # --- labels -------------------------------------------------------------------------------
 
@@ -677,7 +677,7 @@ def adjustment_list(
     `previous_grades` maps 编号 to the grade of year Y−1 to name it in the reason; without it
     the engine's `previous_grade` column is used when present.
     """
-    from dashboard.export import REASON_TWO_YEARS, adjustment_reasons
+    from dashboard.data.export import REASON_TWO_YEARS, adjustment_reasons
 
     rows = results.loc[results["adjustment"].astype(bool)]
     previous_grades = previous_grades or {}

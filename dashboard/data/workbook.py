@@ -31,8 +31,8 @@ from sqlalchemy import Table, and_, bindparam, delete, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from dashboard.audit import now_utc, record
-from dashboard.db import read_session, transaction
+from dashboard.data.audit import now_utc, record
+from dashboard.data.db import read_session, transaction
 from dashboard.domain import (
     ADJUSTMENT_KINDS,
     DEFAULT_COUNTY,
@@ -48,9 +48,9 @@ from dashboard.domain import (
     VETO,
     YEAR_OPEN,
 )
-from dashboard.filesafety import workbook_file_problem
-from dashboard.roster import RosterEntry, leader_ids, leader_names, roster_frame, upsert_roster
-from dashboard.validation import (
+from dashboard.data.filesafety import workbook_file_problem
+from dashboard.data.roster import RosterEntry, leader_ids, leader_names, roster_frame, upsert_roster
+from dashboard.data.validation import (
     CellError,
     FieldError,
     is_blank,
@@ -73,7 +73,7 @@ from dashboard.validation import (
     parse_year,
     strip_text,
 )
-from dashboard.years import (
+from dashboard.data.years import (
     bump_revision,
     closed_message,
     ensure_year,
@@ -865,7 +865,7 @@ def build_workbook(
 
     Each row is a dict keyed by column header; missing keys are empty cells.
     """
-    from dashboard.scheme import Scheme
+    from dashboard.scoring.scheme import Scheme
 
     role_max = role_max or Scheme.default().role_max
     book = Workbook()

@@ -1,0 +1,1 @@
+"""The command line ``python -m dashboard``: argparse, exit codes, one module per command group."""
