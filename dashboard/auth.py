@@ -211,3 +211,27 @@ def leader_village_id(*, session: Session, leader: Leader) -> int:
 
 def in_scope(scope: set[int] | None, village_id: int) -> bool:
     return scope is None or village_id in scope
+
+
+def write_refusal(
+    scope: set[int] | None,
+    *,
+    stored_village: int | None = None,
+    stored_place: str | None = None,
+    new_village: int | None = None,
+    new_place: str | None = None,
+) -> str | None:
+    """The one scope rule of every write; None when allowed, else why not (Chinese).
+
+    A scoped user may touch a leader only when the leader's stored village and the village the
+    write gives it are both in scope; creating a leader needs the new village in scope. Pass
+    the stored place for an existing leader and the new place for a roster write (a village
+    that does not exist yet has no id and is never in a scope). The caller names the row.
+    """
+    if scope is None:
+        return None
+    if stored_place is not None and (stored_village is None or stored_village not in scope):
+        return f"现属 {stored_place}，不在您负责的村内"
+    if new_place is not None and (new_village is None or new_village not in scope):
+        return f"{new_place} 不在您负责的村内"
+    return None

@@ -33,7 +33,14 @@ from typing import Any
 from sqlmodel import Session, select
 
 from dashboard import audit
-from dashboard.auth import ENTRY_ROLES, PermissionDenied, in_scope, require_role, village_scope
+from dashboard.auth import (
+    ENTRY_ROLES,
+    PermissionDenied,
+    in_scope,
+    require_role,
+    village_scope,
+    write_refusal,
+)
 from dashboard.concurrency import check_ballot_sheet, check_committee_sheet, check_self_report
 from dashboard.domain import (
     ACTIVE,
@@ -68,7 +75,7 @@ from dashboard.validation import (
     parse_status,
     parse_text,
 )
-from dashboard.years import bump_revision, lock_year
+from dashboard.years import bump_revision, lock_year, roster_frozen
 from models import (
     Adjustment,
     AssessmentYear,
@@ -269,13 +276,8 @@ def _resolve_rows(
             ref = refs.get(code)
             if ref is None:
                 ctx.error(number, "编号", f"编号 {code} 不在人员名册中")
-            elif not in_scope(ctx.scope, ref.village_id):
-                ctx.denied.append(
-                    CellError(
-                        sheet=ctx.sheet, row=number, column="编号",
-                        reason=f"编号 {code}（{ref.name}）属于 {ref.township}/{ref.village}，不在您负责的村内",
-                    )
-                )
+            elif refusal := _leader_refusal(ctx.scope, ref):
+                ctx.denied.append(CellError(sheet=ctx.sheet, row=number, column="编号", reason=refusal))
                 ref = None
             elif code in seen:
                 ctx.error(number, "编号", f"编号 {code} 与第 {seen[code]} 行重复")
@@ -296,6 +298,16 @@ def _resolve_rows(
                         )
         out.append((number, ref))
     return out
+
+
+def _leader_refusal(scope: set[int] | None, ref: LeaderRef, new_village: Village | None = None) -> str | None:
+    """The scope rule (dashboard.auth.write_refusal) for a stored leader, naming 编号 and 姓名."""
+    refusal = write_refusal(
+        scope, stored_village=ref.village_id, stored_place=f"{ref.township}/{ref.village}",
+        new_village=None if new_village is None else new_village.id,
+        new_place=None if new_village is None else new_village.name,
+    )
+    return None if refusal is None else f"编号 {ref.code}（{ref.name}）{refusal}"
 
 
 def _finish(
@@ -904,6 +916,12 @@ def _place(session: Session, village_id: int, grid: str, group: str | None) -> t
     return grid_row.id, group_row.id
 
 
+def _refuse_frozen_roster(session: Session) -> None:
+    frozen = roster_frozen(session)
+    if frozen is not None:
+        raise EntryError(frozen)
+
+
 def _bump_all_years(session: Session) -> None:
     # The roster feeds every year's results: any cached year must be recomputed.
     for year in session.exec(select(AssessmentYear.year)).all():
@@ -923,16 +941,18 @@ def save_leader(
     village = session.get(Village, village_id)
     if village is None:
         ctx.error(1, "村", "所选的村不存在")
-    elif not in_scope(ctx.scope, village.id):
-        raise PermissionDenied(f"村「{village.name}」不在您负责的村内，不能在此添加或修改人员")
     existing = None
     if code is not None:
         ref = leaders_by_code(session, [code]).get(code)
         if ref is None:
             raise EntryError(f"编号 {code} 不在人员名册中")
-        if not in_scope(ctx.scope, ref.village_id):
-            raise PermissionDenied(f"编号 {code}（{ref.name}）属于 {ref.township}/{ref.village}，不在您负责的村内")
+        if refusal := _leader_refusal(ctx.scope, ref, village):
+            raise PermissionDenied(refusal)
         existing = session.get(Leader, ref.id)
+    elif village is not None and (refusal := write_refusal(ctx.scope, new_village=village.id, new_place=village.name)):
+        shown = values.get("姓名") or values.get("编号") or "新人员"
+        raise PermissionDenied(f"添加「{shown}」：{refusal}")
+    _refuse_frozen_roster(session)
     new_code = values.get("编号")
     if new_code is not None and new_code != code:
         if session.exec(select(Leader.id).where(Leader.code == new_code)).first() is not None:
@@ -969,8 +989,9 @@ def retire_leader(*, session: Session, user, code: str, retired: bool = True) ->
     ref = leaders_by_code(session, [code]).get(code)
     if ref is None:
         raise EntryError(f"编号 {code} 不在人员名册中")
-    if not in_scope(ctx.scope, ref.village_id):
-        raise PermissionDenied(f"编号 {code}（{ref.name}）属于 {ref.township}/{ref.village}，不在您负责的村内")
+    if refusal := _leader_refusal(ctx.scope, ref):
+        raise PermissionDenied(refusal)
+    _refuse_frozen_roster(session)
     leader = session.get(Leader, ref.id)
     old = leader.status
     leader.status = RETIRED if retired else ACTIVE
