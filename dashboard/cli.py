@@ -132,16 +132,22 @@ def _print_rejection(exc) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from dashboard.workbook import WorkbookRejected, import_workbook
+    from dashboard.workbook import WorkbookRejected, import_workbook, preview_workbook
 
     try:
-        report = import_workbook(engine=_engine(args), source=args.workbook, year=args.year)
+        if args.dry_run:
+            _parsed, plan = preview_workbook(engine=_engine(args), source=args.workbook, year=args.year)
+        else:
+            plan = import_workbook(engine=_engine(args), source=args.workbook, year=args.year).plan
     except WorkbookRejected as exc:
         return _print_rejection(exc)
-    for warning in report.warnings:
+    for warning in plan.warnings:
         print(f"提示：{warning}")
-    print(f"已导入 {args.workbook}（{args.year} 年度）：")
-    for line in report.lines():
+    if args.dry_run:
+        print(f"试导入 {args.workbook}（{args.year} 年度），未写入任何数据；确认导入将：")
+    else:
+        print(f"已导入 {args.workbook}（{args.year} 年度）：")
+    for line in plan.lines():
         print(f"  {line}")
     return EXIT_OK
 
@@ -241,6 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("import", cmd_import, "校验并导入考评数据工作簿（有任何错误则不写入）")
     p.add_argument("workbook", metavar="WORKBOOK.xlsx", help="考评数据工作簿")
     p.add_argument("--year", type=year_arg, required=True, metavar="Y", help="考评年度")
+    p.add_argument("--dry-run", action="store_true",
+                   help="只检查并显示将新增、修改、删除的行（每个工作表），不写入任何数据")
     p = add("template", cmd_template, "生成空白考评数据工作簿（预填人员名册）")
     p.add_argument("--year", type=year_arg, metavar="Y", help="只预填该年度参加考评的人员")
     p.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出文件")

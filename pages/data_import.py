@@ -62,6 +62,7 @@ if st.session_state.get("data_import_checked") != check_key:
         {"工作表": e.sheet or "", "行": e.row, "列": e.column or "", "原因": e.reason} for e in check.errors
     ]
     st.session_state["data_import_warnings"] = list(check.warnings)
+    st.session_state["data_import_plan"] = check.plan
 
 for warning in st.session_state.get("data_import_warnings", []):
     st.caption(f"提示：{warning}")
@@ -73,7 +74,27 @@ if errors:
     st.dataframe(frame, hide_index=True, width="stretch", key="data_import_errors_table")
     st.stop()
 
-st.success(f"检查通过：可以导入 {year} 年度。导入会替换本工作簿所涉及人员在该年度的相应数据。")
+plan = st.session_state.get("data_import_plan")
+st.success(f"检查通过：可以导入 {year} 年度。确认前请核对下表：每一行只替换它对应的那一条数据，其余数据保持不变。")
+st.subheader("导入预览")
+st.dataframe(
+    pd.DataFrame(
+        [{"工作表": p.sheet, "新增": p.added, "修改": p.changed, "不变": p.unchanged, "删除": len(p.removed)}
+         for p in plan.sheets.values()],
+        columns=["工作表", "新增", "修改", "不变", "删除"],
+    ),
+    hide_index=True, width="stretch", key="data_import_preview",
+)
+if plan.removed:
+    st.warning(f"以下 {len(plan.removed)} 行将被删除（加减分工作表列出的是这些人员本年度的全部加减分，表中没有的会删除）：")
+    st.dataframe(
+        pd.DataFrame([{"工作表": r.sheet, "编号": r.code, "姓名": r.name, "将删除的内容": r.what} for r in plan.removed]),
+        hide_index=True, width="stretch", key="data_import_removed",
+    )
+else:
+    st.caption("不会删除任何数据。")
+if not plan.changes:
+    st.info("工作簿与系统中的数据完全相同，导入不会改变任何数据。")
 if st.button("确认导入", type="primary", key="data_import_confirm"):
     progress = st.progress(0.0, text="开始导入…")
     steps = iter([0.3, 0.7])

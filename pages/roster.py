@@ -5,6 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from dashboard.db import read_session
 from dashboard.domain import (
     ACTIVE,
     GENDERS,
@@ -17,6 +18,7 @@ from dashboard.entry import leader_fields, retire_leader, save_leader, scope_lea
 from dashboard.navigation import can_edit_roster
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
+from dashboard.years import roster_frozen
 
 engine = get_engine()
 user = state.require_user()
@@ -43,6 +45,11 @@ st.caption(f"共 {len(shown)} 人（网格长 {int((shown['职务'] == '网格�
 st.dataframe(shown, hide_index=True, width="stretch", key="roster_table")
 
 if not can_edit_roster(user.role):
+    st.stop()
+with read_session(engine) as session:
+    frozen = roster_frozen(session)
+if frozen is not None:
+    st.warning(frozen)
     st.stop()
 
 
