@@ -103,10 +103,10 @@ def _scope_errors(session: Session, user: User, data: bytes) -> list[CellError]:
             select(Village.id, Township.name, Village.name).join(Township, Township.id == Village.township_id)
         ).all()
     }
-    stored: dict[str, tuple[int, str]] = {
-        code: (vid, f"{t}/{v}")
-        for code, vid, t, v in session.exec(
-            select(Leader.code, Village.id, Township.name, Village.name)
+    stored: dict[str, tuple[int, str, str]] = {
+        code: (vid, f"{t}/{v}", name)
+        for code, name, vid, t, v in session.exec(
+            select(Leader.code, Leader.name, Village.id, Township.name, Village.name)
             .join(Grid, Grid.id == Leader.grid_id)
             .join(Village, Village.id == Grid.village_id)
             .join(Township, Township.id == Village.township_id)
@@ -121,7 +121,9 @@ def _scope_errors(session: Session, user: User, data: bytes) -> list[CellError]:
             scope, stored_village=old and old[0], stored_place=old and old[1],
             new_village=new and new[0], new_place=new and new[1],
         )
-        return None if reason is None else (f"编号 {code}：{reason}" if code else reason)
+        if reason is None:
+            return None
+        return f"编号 {code}（{old[2]}）：{reason}" if old else (f"编号 {code}：{reason}" if code else reason)
 
     roster = raw.sheets.get(ROSTER)
     if roster is not None and {"乡镇", "村"} <= roster.header.keys():

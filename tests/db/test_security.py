@@ -495,7 +495,7 @@ def test_escape_upload_on_the_sample_is_refused(db_engine):
     before = _state(db_engine)
     check = check_upload(engine=db_engine, user=assessor, data=buffer.getvalue(), year=2024)
     assert [(e.sheet, e.row, e.column) for e in check.errors] == [("人员名册", 2, "编号"), ("个人述职", 2, "编号")]
-    assert check.errors[0].reason == "编号 NYL010：现属 南峪乡/江车村，不在您负责的村内"
+    assert check.errors[0].reason == "编号 NYL010（扎西卓嘎）：现属 南峪乡/江车村，不在您负责的村内"
     with pytest.raises(WorkbookRejected):
         import_upload(engine=db_engine, user=assessor, data=buffer.getvalue(), year=2024)
     assert _state(db_engine) == before
