@@ -1,10 +1,11 @@
-"""The app's workbook round trip: a template pre-filled with the user's scope, then check and import.
+"""The app's workbook round trip: a template pre-filled with the user's scope, then check, preview, import.
 
 The workbook rules are dashboard.workbook's (the same as the ``import`` command); this module
 adds who may do it: admins, assessors and officials, and a scoped user (an assessor, or an
-official/viewer limited to a township) only for the villages in scope — every row naming a
-leader or a village outside it is an error, with sheet, row and column.
-"""
+official/viewer limited to a township) only within the villages in scope, by the one rule of
+every write (dashboard.auth.write_refusal): a leader's stored village and the village the
+workbook gives him must both be in scope. Every refused row is an error with sheet, row and
+column. A workbook without errors comes with its preview (dashboard.workbook.ImportPlan)."""
 
 from __future__ import annotations
 
