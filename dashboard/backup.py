@@ -38,7 +38,7 @@ from sqlalchemy.engine import URL, make_url
 
 from dashboard.audit import ACTION_LABELS, to_json
 from dashboard.config import data_dir, database_url
-from dashboard.db import SQLITE_BUSY_TIMEOUT_MS
+from dashboard.db import SQLITE_BUSY_TIMEOUT_MS, read_only_sqlite_uri
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -166,8 +166,17 @@ def _sqlite_connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _ro_uri(path: Path) -> str:
-    return f"file:{quote(str(path.resolve()))}?mode=ro"
+def _open_to_read(path: Path) -> sqlite3.Connection:
+    """A connection that only reads an existing file.
+
+    Opened read-write when this process may write the file, so that the last connection
+    removes the -wal/-shm files of a WAL database on close; read-only (db.read_only_sqlite_uri)
+    otherwise.
+    """
+    uri = read_only_sqlite_uri(path)
+    if uri is None:
+        uri = f"file:{quote(str(path.resolve()))}?mode=rw"
+    return sqlite3.connect(uri, uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
 
 
 def _remove(path: Path) -> None:
@@ -196,7 +205,7 @@ def _backup_sqlite(url: URL, out: Path) -> None:
     tmp = out.with_name(out.name + ".part")
     _remove(tmp)
     try:
-        src = sqlite3.connect(_ro_uri(source), uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+        src = _open_to_read(source)
         try:
             dst = sqlite3.connect(tmp)
             try:
@@ -219,7 +228,7 @@ def _backup_sqlite(url: URL, out: Path) -> None:
 
 def _check_app_database(path: Path) -> None:
     try:
-        conn = sqlite3.connect(_ro_uri(path), uri=True)
+        conn = _open_to_read(path)
         try:
             (ok,) = conn.execute("PRAGMA quick_check").fetchone()
             names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -238,7 +247,7 @@ def _sqlite_state(path: Path) -> DataState:
     if not path.exists() or path.stat().st_size == 0:
         return DataState()
     try:
-        conn = sqlite3.connect(_ro_uri(path), uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+        conn = _open_to_read(path)
         try:
             names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             events = (
@@ -273,7 +282,7 @@ def _restore_sqlite(url: URL, backup_file: Path, *, force: bool, username: str) 
     staging = target.with_name(target.name + ".restore.part")
     _remove(staging)
     try:
-        src = sqlite3.connect(_ro_uri(backup_file), uri=True)
+        src = _open_to_read(backup_file)
         stage = sqlite3.connect(staging)
         try:
             src.backup(stage)

@@ -89,7 +89,7 @@ def test_restore_over_newer_work_exits_2_and_changes_nothing(db_url, tmp_path):
 
 
 @BOTH
-def test_restore_force_keeps_a_safety_backup_and_audits(db_url, tmp_path):
+def test_restore_force_keeps_a_safety_backup_and_audits(db_url, tmp_path, monkeypatch):
     """`--force` prints the safety backup, restores, and the restored trail ends with the restore itself."""
     out = tmp_path / "old.backup"
     published_after_backup(db_url, out)
@@ -121,6 +121,7 @@ def test_restore_force_keeps_a_safety_backup_and_audits(db_url, tmp_path):
     assert "year.publish" not in actions
 
     # The safety backup really holds the overwritten state: forced back, 2024 is published again.
+    monkeypatch.setenv("LIANHU_DATA_DIR", str(data_dir))
     restore(db_url, safety, force=True)
     assert year_row(db_url).status == "公示中"
 
