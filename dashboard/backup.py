@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import tempfile
@@ -364,6 +365,8 @@ def _run(cmd: list[str], env: dict[str, str], what: str) -> str:
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         detail = (proc.stderr or proc.stdout).strip().splitlines()
+        if proc.returncode < 0:
+            detail.append(f"被信号 {signal.Signals(-proc.returncode).name} 终止")
         tail = "；".join(detail[-3:]) if detail else f"退出码 {proc.returncode}"
         raise BackupError(f"{what}失败：{tail}")
     return proc.stdout
@@ -376,6 +379,12 @@ def _backup_postgres(url: URL, out: Path) -> None:
         _run([pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
               f"--file={tmp}"], pg_env(url), "pg_dump 备份")
         os.replace(tmp, out)
+    except BackupError as exc:
+        if "could not write" in str(exc) or "No space left" in str(exc) or "SIGXFSZ" in str(exc):
+            raise BackupError(
+                f"写入 {out} 失败：磁盘空间不足或文件大小超出限制，未留下备份文件（{exc}）"
+            ) from exc
+        raise
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -419,6 +428,36 @@ def _dump_state(backup_file: Path, env: dict[str, str]) -> DataState:
     events = [tuple(r[c] for c in EVENT_COLUMNS) for r in tables.get("audit_event", [])]
     years = [(r["year"], r["revision"]) for r in tables.get("assessment_year", [])]
     return _state(events, years)
+
+
+CHANGED_DURING_RESTORE = "lianhu: the database changed during the restore"
+
+
+def _guard_sql(current: DataState) -> str:
+    """SQL that locks out writers and stops the restore if the database changed since it was read."""
+    events = len(current.events)
+    top = max(current.events, default=0)
+    total = sum(current.revisions.values())
+    return f"""LOCK TABLE public.audit_event, public.assessment_year IN SHARE MODE;
+DO $guard$ BEGIN
+  IF (SELECT count(*) FROM public.audit_event) <> {events}
+     OR (SELECT coalesce(max(id), 0) FROM public.audit_event) <> {top}
+     OR (SELECT coalesce(sum(revision), 0) FROM public.assessment_year) <> {total} THEN
+    RAISE EXCEPTION '{CHANGED_DURING_RESTORE}';
+  END IF;
+END $guard$;
+"""
+
+
+def _has_app_tables(url: URL) -> bool:
+    from dashboard.db import make_engine
+
+    engine = make_engine(url.render_as_string(hide_password=False))
+    try:
+        with engine.connect() as conn:
+            return {"audit_event", "assessment_year"} <= set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
 
 
 def _postgres_state(url: URL) -> DataState:
@@ -473,9 +512,21 @@ def _restore_postgres(url: URL, backup_file: Path, *, force: bool, username: str
             )
             for year, revision in _new_revisions(current, wanted).items():
                 fh.write(f"UPDATE public.assessment_year SET revision = {revision} WHERE year = {year};\n")
+        files = [f"--file={script}"]
+        if _has_app_tables(url):
+            # A save committed between the check above and now would be lost: the guard,
+            # first in the same transaction, locks writers out and re-checks.
+            guard = Path(folder) / "guard.sql"
+            guard.write_text(_guard_sql(current), encoding="utf-8")
+            files.insert(0, f"--file={guard}")
         # One transaction for the restored data and its audit event: all of it or nothing.
-        _run([pg_tool("psql"), "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "--single-transaction",
-              f"--file={script}"], env, "恢复（数据库未改动）")
+        try:
+            _run([pg_tool("psql"), "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "--single-transaction",
+                  *files], env, "恢复（数据库未改动）")
+        except BackupError as exc:
+            if CHANGED_DURING_RESTORE in str(exc):
+                raise BackupError("恢复期间数据库有了新的更改，恢复已取消，数据库未改动：请重新运行 restore") from exc
+            raise
     return RestoreReport(safety_backup=safety, overwritten=overwritten)
 
 

@@ -70,7 +70,7 @@ def _database_problem(exc: Exception, args: argparse.Namespace) -> str | None:
     if not isinstance(exc, sa_exc.DBAPIError):
         return None
     detail = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
-    if "readonly database" in detail:
+    if "readonly database" in detail or "read-only transaction" in detail:
         return f"数据库 {shown} 是只读的，不能写入：请检查数据库文件和所在文件夹的写权限（只读命令如 assess 仍可运行）"
     if "file is not a database" in detail or "malformed" in detail:
         if make_url(url).get_backend_name() == "sqlite":

@@ -120,10 +120,7 @@ def test_backup_on_a_full_disk_exits_2_without_part_file(db_url, tmp_path):
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("错误：")
-    if db_url.startswith("sqlite"):
-        assert "磁盘空间不足或文件大小超出限制" in done.stderr
-    else:
-        assert "pg_dump 备份失败" in done.stderr
+    assert "磁盘空间不足或文件大小超出限制" in done.stderr
     assert listing(out_dir) == []
 
 

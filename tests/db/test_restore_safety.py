@@ -15,8 +15,9 @@ from sqlalchemy import MetaData, select
 from sqlalchemy.engine import make_url
 from trust_data import build_year, make_user
 
+from dashboard import backup as backup_module
 from dashboard import workflow
-from dashboard.backup import DataState, backup, overwritten_changes, restore
+from dashboard.backup import BackupError, DataState, backup, overwritten_changes, restore
 from dashboard.config import PROJECT_ROOT
 from dashboard.db import make_engine, read_session
 from models import AssessmentYear, AuditEvent
@@ -205,3 +206,26 @@ def test_restore_of_a_damaged_backup_exits_2_without_leftovers(db_url, tmp_path)
     assert "备份文件" in done.stderr
     assert fingerprint(db_url) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == files_before
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_postgres_restore_stops_when_a_save_lands_after_the_check(db_url, tmp_path, monkeypatch):
+    """A change committed between the safety check and the restore (simulated: the check saw the
+    state before publishing) stops the restore inside its transaction; nothing changes."""
+    out = tmp_path / "old.backup"
+    engine = make_engine(db_url)
+    build_year(engine)
+    admin = make_user(engine, "admin1", "admin")
+    engine.dispose()
+    backup(db_url, out)
+    stale = backup_module._postgres_state(make_url(db_url))
+    engine = make_engine(db_url)
+    workflow.publish_year(engine=engine, user=admin, year=2024)
+    engine.dispose()
+    before = fingerprint(db_url)
+    monkeypatch.setattr(backup_module, "_postgres_state", lambda url: stale)
+
+    with pytest.raises(BackupError, match="恢复期间数据库有了新的更改，恢复已取消，数据库未改动"):
+        restore(db_url, out)
+
+    assert fingerprint(db_url) == before
