@@ -28,6 +28,7 @@ import signal
 import sqlite3
 import subprocess
 import tempfile
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from glob import glob
@@ -272,55 +273,61 @@ def _sqlite_state(path: Path) -> DataState:
 def _restore_sqlite(url: URL, backup_file: Path, *, force: bool, username: str) -> RestoreReport:
     target = _sqlite_path(url)
     _check_app_database(backup_file)
+    if read_only_sqlite_uri(target) is not None:
+        raise BackupError(f"数据库文件 {target} 是只读的，无法恢复：请检查文件和所在文件夹的写权限")
     wanted = _sqlite_state(backup_file)
     current = _sqlite_state(target)
     overwritten = _check_overwrite(current, wanted, force=force)
     safety = _safety_backup(url, target) if force and target.exists() else None
+    event = _restore_event(username=username, backup_file=backup_file, safety=safety, overwritten=overwritten)
+    try:
+        _write_sqlite(target, backup_file, event, _new_revisions(current, wanted))
+    except BackupError as exc:
+        raise _mention_safety(exc, safety) from exc
+    return RestoreReport(safety_backup=safety, overwritten=overwritten)
+
+
+def _mention_safety(exc: BackupError, safety: Path | None) -> BackupError:
+    return exc if safety is None else BackupError(f"{exc}（恢复前的安全备份已写入 {safety}）")
+
+
+def _write_sqlite(target: Path, backup_file: Path, event: dict, revisions: dict[int, int]) -> None:
+    """Copy the backup, with the restore's audit event and revisions, into the target in one step.
+
+    The backup is first copied to a staging file beside the target and the event and revisions
+    written into it; the staging file is then copied into the live file by one backup step, so
+    the target gets all of it or nothing.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
-    # The backup is copied to a staging file beside the target, the restore's audit event and
-    # the new revisions written into it, and the staging file then copied into the live file in
-    # one backup step: the target gets all of it or nothing.
     staging = target.with_name(target.name + ".restore.part")
     _remove(staging)
     try:
-        src = _open_to_read(backup_file)
-        stage = sqlite3.connect(staging)
-        try:
-            src.backup(stage)
+        with closing(sqlite3.connect(staging)) as stage:
+            with closing(_open_to_read(backup_file)) as src:
+                src.backup(stage)
             stage.execute("PRAGMA journal_mode=DELETE")
-            event = _restore_event(username=username, backup_file=backup_file, safety=safety,
-                                   overwritten=overwritten)
             stage.execute(
                 f"INSERT INTO audit_event ({', '.join(event)}) VALUES ({', '.join('?' * len(event))})",
                 [v.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(v, datetime) else v for v in event.values()],
             )
-            for year, revision in _new_revisions(current, wanted).items():
+            for year, revision in revisions.items():
                 stage.execute("UPDATE assessment_year SET revision = ? WHERE year = ?", (revision, year))
             stage.commit()
-        finally:
-            src.close()
-        dst = _sqlite_connect(target)
-        try:
-            # The backup API takes the target's write lock (waiting busy_timeout for a running
-            # save) and replaces every page; open connections see the restored data afterwards.
-            stage.backup(dst)
-            dst.execute("PRAGMA journal_mode=WAL")
-            dst.commit()
-        finally:
-            dst.close()
-            stage.close()
-    except sqlite3.OperationalError as exc:
+            with closing(_sqlite_connect(target)) as dst:
+                # The backup API takes the target's write lock (waiting busy_timeout for a running
+                # save) and replaces every page; open connections see the restored data afterwards.
+                stage.backup(dst)
+                dst.execute("PRAGMA journal_mode=WAL")
+                dst.commit()
+    except sqlite3.Error as exc:
         name = getattr(exc, "sqlite_errorname", "")
         if name.startswith("SQLITE_BUSY"):
             raise BackupError(f"数据库正忙，恢复未完成，请稍后再试：{exc}") from exc
-        if name.startswith("SQLITE_READONLY"):
-            raise BackupError(f"数据库文件 {target} 是只读的，无法恢复：请检查文件和所在文件夹的写权限") from exc
-        raise BackupError(f"恢复未完成，数据库未改动：{exc}") from exc
-    except sqlite3.Error as exc:
+        if name.startswith(("SQLITE_FULL", "SQLITE_IOERR")):
+            raise BackupError(f"恢复未完成，数据库未改动：磁盘空间不足或无法写入（{exc}）") from exc
         raise BackupError(f"恢复未完成，数据库未改动：{exc}") from exc
     finally:
         _remove(staging)
-    return RestoreReport(safety_backup=safety, overwritten=overwritten)
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------
@@ -500,6 +507,17 @@ def _restore_postgres(url: URL, backup_file: Path, *, force: bool, username: str
     overwritten = _check_overwrite(current, wanted, force=force)
     safety = _safety_backup(url, None) if force else None
     event = _restore_event(username=username, backup_file=backup_file, safety=safety, overwritten=overwritten)
+    try:
+        _write_postgres(url, backup_file, env, event, current, _new_revisions(current, wanted))
+    except BackupError as exc:
+        raise _mention_safety(exc, safety) from exc
+    return RestoreReport(safety_backup=safety, overwritten=overwritten)
+
+
+def _write_postgres(
+    url: URL, backup_file: Path, env: dict[str, str], event: dict, current: DataState, revisions: dict[int, int]
+) -> None:
+    """Run the dump's SQL, the restore's audit event and revisions in one psql transaction."""
     with tempfile.TemporaryDirectory(prefix="lianhu-restore-") as folder:
         script = Path(folder) / "restore.sql"
         _run([pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
@@ -510,7 +528,7 @@ def _restore_postgres(url: URL, backup_file: Path, *, force: bool, username: str
                 f"\nINSERT INTO public.audit_event ({', '.join(event)}) VALUES "
                 f"({', '.join(_sql_literal(v) for v in event.values())});\n"
             )
-            for year, revision in _new_revisions(current, wanted).items():
+            for year, revision in revisions.items():
                 fh.write(f"UPDATE public.assessment_year SET revision = {revision} WHERE year = {year};\n")
         files = [f"--file={script}"]
         if _has_app_tables(url):
@@ -527,7 +545,6 @@ def _restore_postgres(url: URL, backup_file: Path, *, force: bool, username: str
             if CHANGED_DURING_RESTORE in str(exc):
                 raise BackupError("恢复期间数据库有了新的更改，恢复已取消，数据库未改动：请重新运行 restore") from exc
             raise
-    return RestoreReport(safety_backup=safety, overwritten=overwritten)
 
 
 # --- the commands -----------------------------------------------------------------------------

@@ -148,28 +148,34 @@ def read_only(path: Path) -> Iterator[None]:
 
 
 @pytest.mark.parametrize("read_only_folder", [False, True], ids=["file", "folder"])
-def test_read_only_database_reads_work_writes_refused(tmp_path, read_only_folder):
-    """`assess` runs on a read-only database; publish and import say in Chinese that it is read-only."""
+def test_read_only_database_reads_work_writes_refused(tmp_path, tmp_path_factory, read_only_folder):
+    """`assess` and `backup` run on a read-only database; publish, import and restore say it is read-only."""
     db = small_database(tmp_path)
     before, files = digest(db), listing(tmp_path)
     url = f"sqlite:///{db}"
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    older = backup(url, elsewhere / "older.backup")
 
     with read_only(tmp_path if read_only_folder else db):
         assert not os.access(db, os.W_OK)
         assessed = cli("assess", "--year", "2024", "--db", url)
+        copied = cli("backup", "--out", str(elsewhere / "copy.backup"), "--db", url)
         writes = [
             cli(*write, "--db", url)
-            for write in (["year", "publish", "--year", "2024"], ["import", SAMPLE_2024, "--year", "2024"])
+            for write in (["year", "publish", "--year", "2024"], ["import", SAMPLE_2024, "--year", "2024"],
+                          ["restore", str(older), "--force"])
         ]
 
     assert assessed.returncode == 0, assessed.stderr
     # G1 杨卓玛 100.00 优秀 (trust_data: committee share 1.00, self-report and ballots 100).
     row = next(line for line in assessed.stdout.splitlines() if "杨卓玛" in line)
     assert "100.00" in row and "优秀" in row
+    assert copied.returncode == 0, copied.stderr
+    assert digest(elsewhere / "copy.backup") == digest(older)  # nothing changed in between
     for done in writes:
         assert done.returncode == 2, done.stdout + done.stderr
         assert "Traceback" not in done.stderr
-        assert "是只读的，不能写入" in done.stderr, done.stderr
+        assert "是只读的" in done.stderr, done.stderr
     assert digest(db) == before
     left = [name for name in listing(tmp_path) if name not in files]
     if read_only_folder:
