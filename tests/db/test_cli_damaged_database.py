@@ -7,12 +7,12 @@ import os
 import resource
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from cli_checks import cli
 from trust_data import build_year
 
 from dashboard.backup import backup
@@ -20,14 +20,6 @@ from dashboard.config import PROJECT_ROOT
 from dashboard.db import make_engine
 
 SAMPLE_2024 = str(PROJECT_ROOT / "sample_data" / "nanyu_2024.xlsx")
-
-
-def cli(*args: str, preexec_fn=None) -> subprocess.CompletedProcess:  # noqa: ANN001
-    """`python -m dashboard ARGS` in a child process, as an operator runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "dashboard", *args], capture_output=True, text=True, cwd=PROJECT_ROOT,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}, timeout=180, preexec_fn=preexec_fn,
-    )
 
 
 def digest(path: Path) -> str:

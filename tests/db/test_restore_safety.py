@@ -2,51 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import MetaData, select
+from cli_checks import cli, fingerprint
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from trust_data import build_year, make_user
 
 from dashboard import backup as backup_module
 from dashboard import workflow
 from dashboard.backup import BackupError, DataState, backup, overwritten_changes, restore
-from dashboard.config import PROJECT_ROOT
 from dashboard.db import make_engine, read_session
 from models import AssessmentYear, AuditEvent
 
 BOTH = pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
-
-
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """`python -m dashboard ARGS` in a child process, as an operator runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "dashboard", *args], capture_output=True, text=True, cwd=PROJECT_ROOT,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})}, timeout=180,
-    )
-
-
-def fingerprint(url: str) -> str:
-    """A hash of every row of every table (order-independent): equal means the content is unchanged."""
-    engine = make_engine(url)
-    try:
-        meta = MetaData()
-        meta.reflect(engine)
-        parts = []
-        with engine.connect() as conn:
-            for name in sorted(meta.tables):
-                rows = sorted(repr(tuple(r)) for r in conn.execute(select(meta.tables[name])))
-                parts.append(f"{name}:{rows}")
-    finally:
-        engine.dispose()
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def published_after_backup(db_url: str, out: Path) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from cli_checks import fingerprint
 from sqlalchemy import func, select
-from test_restore_safety import fingerprint
 
 import dashboard.sample as sample
 from dashboard.cli import main
