@@ -57,6 +57,8 @@ class DataState:
 
     events: dict[int, tuple] = field(default_factory=dict)
     revisions: dict[int, int] = field(default_factory=dict)
+    # Tables of another program (no audit trail): whatever they hold, the backup lacks it.
+    foreign_tables: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,10 +103,13 @@ def _event_key(at, username, action, target) -> tuple:  # noqa: ANN001
     return (_moment(at), username, action, target)
 
 
-def _state(events: list[tuple], years: list[tuple]) -> DataState:
+def _state(events: list[tuple], years: list[tuple], tables: set[str] | None = None) -> DataState:
+    tables = {t for t in tables or () if not t.startswith("sqlite_")}
+    foreign = () if not tables or "audit_event" in tables else tuple(sorted(tables))
     return DataState(
         events={int(row[0]): _event_key(*row[1:]) for row in events},
         revisions={int(y): int(r) for y, r in years},
+        foreign_tables=foreign,
     )
 
 
@@ -118,6 +123,9 @@ def overwritten_changes(current: DataState, backup: DataState) -> list[str]:
     revision than in the backup, loses nothing.
     """
     lines: list[str] = []
+    if current.foreign_tables:
+        shown = "、".join(current.foreign_tables[:5]) + ("等" if len(current.foreign_tables) > 5 else "")
+        lines.append(f"当前数据库不是本系统的数据库（没有操作记录表），其中的数据表 {shown} 会被覆盖")
     lacking = sorted(
         (key[0] or datetime.min, event_id, key)
         for event_id, key in current.events.items()
@@ -267,7 +275,7 @@ def _sqlite_state(path: Path) -> DataState:
             f"当前数据库文件 {path} 已损坏，无法读取（{exc}），也就无法确认恢复会丢失什么："
             "请先把这个文件移走或改名，再运行 restore"
         ) from exc
-    return _state(events, years)
+    return _state(events, years, names)
 
 
 def _restore_sqlite(url: URL, backup_file: Path, *, force: bool, username: str) -> RestoreReport:
@@ -484,7 +492,7 @@ def _postgres_state(url: URL) -> DataState:
             )
     finally:
         engine.dispose()
-    return _state([tuple(r) for r in events], [tuple(r) for r in years])
+    return _state([tuple(r) for r in events], [tuple(r) for r in years], names)
 
 
 def _sql_literal(value) -> str:  # noqa: ANN001

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 
@@ -201,3 +202,22 @@ def test_postgres_restore_stops_when_a_save_lands_after_the_check(db_url, tmp_pa
         restore(db_url, out)
 
     assert fingerprint(db_url) == before
+
+
+def test_restore_over_another_programs_database_exits_2(tmp_path, sqlite_engine):
+    """A --db pointing at another program's SQLite file (table 账本, no audit trail) is not overwritten."""
+    build_year(sqlite_engine)
+    out = backup(sqlite_engine.url.render_as_string(hide_password=False), tmp_path / "b.db")
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE 账本 (x)")
+    conn.execute("INSERT INTO 账本 VALUES (1)")
+    conn.commit()
+    conn.close()
+    before = other.read_bytes()
+
+    done = cli("restore", str(out), "--db", f"sqlite:///{other}")
+
+    assert done.returncode == 2
+    assert "当前数据库不是本系统的数据库（没有操作记录表），其中的数据表 账本 会被覆盖" in done.stderr
+    assert other.read_bytes() == before
