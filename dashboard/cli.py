@@ -70,6 +70,12 @@ def _database_problem(exc: Exception, args: argparse.Namespace) -> str | None:
     if not isinstance(exc, sa_exc.DBAPIError):
         return None
     detail = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+    if "readonly database" in detail or "read-only transaction" in detail:
+        return f"数据库 {shown} 是只读的，不能写入：请检查数据库文件和所在文件夹的写权限（只读命令如 assess 仍可运行）"
+    if "file is not a database" in detail or "malformed" in detail:
+        if make_url(url).get_backend_name() == "sqlite":
+            shown = make_url(url).database
+        return f"数据库文件 {shown} 已损坏或不是数据库文件（{detail}）：请从备份恢复（python -m dashboard restore 备份文件）"
     if "no such table" in detail or type(exc.orig).__name__ == "UndefinedTable":
         return f"数据库 {shown} 尚未初始化（缺少数据表），请先运行：python -m dashboard init-db --db {shown}"
     if isinstance(exc, sa_exc.OperationalError):
@@ -164,21 +170,32 @@ def cmd_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_seed_sample(args: argparse.Namespace) -> int:
-    from dashboard.sample import seed_sample
-    from dashboard.workbook import WorkbookRejected
-
-    try:
-        reports = seed_sample(engine=_engine(args), if_empty=args.if_empty)
-    except WorkbookRejected as exc:
-        return _print_rejection(exc)
-    if not reports:
-        print("数据库中已有人员名册，未加载示例数据（--if-empty）。")
-        return EXIT_OK
+def _print_sample_years(reports) -> None:  # noqa: ANN001 - ImportReport list
     for report in reports:
         print(f"已加载示例数据：南峪乡 {report.year} 年度")
         for line in report.lines():
             print(f"  {line}")
+
+
+def cmd_seed_sample(args: argparse.Namespace) -> int:
+    from dashboard.sample import SamplePartlyLoaded, SampleRefused, seed_sample
+
+    try:
+        reports = seed_sample(engine=_engine(args), if_empty=args.if_empty)
+    except SampleRefused as exc:
+        raise UserError(f"{exc}。未写入任何数据。") from exc
+    except SamplePartlyLoaded as exc:
+        _print_sample_years(exc.written)
+        for error in exc.rejected.errors:
+            print(str(error), file=sys.stderr)
+        done = "、".join(str(r.year) for r in exc.written) or "无"
+        print(f"错误：{exc.year} 年度示例数据未写入（共 {len(exc.rejected.errors)} 处错误）；"
+              f"已写入的年度：{done}（见上）。", file=sys.stderr)
+        return EXIT_REJECTED
+    if not reports:
+        print("数据库中已有人员名册，未加载示例数据（--if-empty）。")
+        return EXIT_OK
+    _print_sample_years(reports)
     from dashboard.accounts import create_demo_accounts
     from dashboard.db import transaction
 
