@@ -25,7 +25,7 @@ def printed_counts(out: str) -> dict[int, dict[str, int]]:
         if m := re.fullmatch(r"已加载示例数据：南峪乡 (\d{4}) 年度", line):
             year = int(m.group(1))
             counts[year] = {}
-        elif year and (m := re.fullmatch(r"  (\S+)：(\d+) 条", line)):
+        elif year and (m := re.fullmatch(r"  (\S+)：新增 (\d+) 行，修改 0 行，不变 0 行", line)):
             counts[year][m.group(1)] = int(m.group(2))
     return counts
 
