@@ -19,6 +19,7 @@ from dashboard.auth import IMPORT_ROLES, PermissionDenied, require_role, village
 from dashboard.db import read_session
 from dashboard.validation import (
     CellError,
+    ErrorList,
     FieldError,
     is_blank,
     normalize_cell,
@@ -42,10 +43,14 @@ from models import Grid, Leader, Township, User, Village
 
 @dataclass(frozen=True)
 class UploadCheck:
-    """The outcome of checking an upload: every error (empty when it can be imported)."""
+    """The outcome of checking an upload: the errors (empty when it can be imported).
+
+    At most MAX_LISTED_ERRORS are listed; ``unlisted`` counts the rest.
+    """
 
     errors: list[CellError]
     warnings: list[str]
+    unlisted: int = 0
 
     @property
     def ok(self) -> bool:
@@ -142,10 +147,11 @@ def check_upload(*, engine: Engine, user: User, data: bytes, year: int) -> Uploa
         scope_errors = _scope_errors(session, user, data)
     try:
         parsed = check_workbook(engine=engine, source=data, year=year)
-        errors, warnings = [], parsed.warnings
+        errors, warnings, unlisted = [], parsed.warnings, 0
     except WorkbookRejected as exc:
-        errors, warnings = exc.errors, exc.warnings
-    return UploadCheck(errors=[*errors, *scope_errors], warnings=warnings)
+        errors, warnings, unlisted = exc.errors, exc.warnings, exc.unlisted
+    listed = ErrorList([*errors, *scope_errors])
+    return UploadCheck(errors=list(listed), warnings=warnings, unlisted=unlisted + listed.unlisted)
 
 
 def import_upload(
@@ -160,7 +166,7 @@ def import_upload(
     say("正在检查工作簿…")
     check = check_upload(engine=engine, user=user, data=data, year=year)
     if not check.ok:
-        raise WorkbookRejected(check.errors, check.warnings)
+        raise WorkbookRejected(check.errors, check.warnings, unlisted=check.unlisted)
     say("正在写入数据库（一次事务）…")
     if user.role not in IMPORT_ROLES:  # checked in check_upload too; never import without it
         raise PermissionDenied("无权导入数据")

@@ -43,7 +43,9 @@ if "data_import_template" in st.session_state:
     )
 
 st.divider()
-upload = st.file_uploader("上传填好的工作簿（.xlsx）", type=["xlsx"], key="data_import_upload")
+upload = st.file_uploader(
+    "上传填好的工作簿（.xlsx；不接受启用宏的 .xlsm）", type=["xlsx"], key="data_import_upload"
+)
 if upload is None:
     st.stop()
 data = upload.getvalue()
@@ -62,15 +64,19 @@ if st.session_state.get("data_import_checked") != check_key:
         {"工作表": e.sheet or "", "行": e.row, "列": e.column or "", "原因": e.reason} for e in check.errors
     ]
     st.session_state["data_import_warnings"] = list(check.warnings)
+    st.session_state["data_import_unlisted"] = check.unlisted
 
 for warning in st.session_state.get("data_import_warnings", []):
     st.caption(f"提示：{warning}")
 errors = st.session_state.get("data_import_errors", [])
 if errors:
-    st.error(f"工作簿有 {len(errors)} 处错误，未写入任何数据。请改正后重新上传。")
+    unlisted = st.session_state.get("data_import_unlisted", 0)
+    st.error(f"工作簿有 {len(errors) + unlisted} 处错误，未写入任何数据。请改正后重新上传。")
     frame = pd.DataFrame(errors)
     frame["行"] = frame["行"].astype("Int64")
     st.dataframe(frame, hide_index=True, width="stretch", key="data_import_errors_table")
+    if unlisted:
+        st.warning(f"以上列出前 {len(errors)} 处；另有 {unlisted} 处错误未列出")
     st.stop()
 
 st.success(f"检查通过：可以导入 {year} 年度。导入会替换本工作簿所涉及人员在该年度的相应数据。")
@@ -87,6 +93,8 @@ if st.button("确认导入", type="primary", key="data_import_confirm"):
         progress.empty()
         st.error(f"未导入：{exc}")
         state.show_errors(exc.errors)
+        if exc.unlisted:
+            st.warning(f"另有 {exc.unlisted} 处错误未列出")
         st.stop()
     except PermissionDenied as exc:
         progress.empty()
