@@ -20,7 +20,7 @@ selected = state.selected_year()
 st.title("数据导入")
 st.markdown(
     "1. 下载模板（已预填您范围内的人员名册）；2. 在 Excel 或 WPS 中填写；"
-    "3. 上传后系统先检查，列出**全部**错误，此时不写入任何数据；4. 没有错误时点「确认导入」，一次性写入。"
+    "3. 上传后系统先检查，列出全部错误（超过 500 处时列出前 500 处并给出总数），此时不写入任何数据；4. 没有错误时点「确认导入」，一次性写入。"
 )
 
 with read_session(engine) as session:
@@ -67,16 +67,15 @@ if st.session_state.get("data_import_checked") != check_key:
     st.session_state["data_import_unlisted"] = check.unlisted
 
 for warning in st.session_state.get("data_import_warnings", []):
-    st.caption(f"提示：{warning}")
+    st.warning(f"提示：{warning}")
 errors = st.session_state.get("data_import_errors", [])
 if errors:
     unlisted = st.session_state.get("data_import_unlisted", 0)
-    st.error(f"工作簿有 {len(errors) + unlisted} 处错误，未写入任何数据。请改正后重新上传。")
+    more = f"下表列出前 {len(errors)} 处，另有 {unlisted} 处错误未列出。" if unlisted else ""
+    st.error(f"工作簿有 {len(errors) + unlisted} 处错误，未写入任何数据。{more}请改正后重新上传。")
     frame = pd.DataFrame(errors)
     frame["行"] = frame["行"].astype("Int64")
     st.dataframe(frame, hide_index=True, width="stretch", key="data_import_errors_table")
-    if unlisted:
-        st.warning(f"以上列出前 {len(errors)} 处；另有 {unlisted} 处错误未列出")
     st.stop()
 
 st.success(f"检查通过：可以导入 {year} 年度。导入会替换本工作簿所涉及人员在该年度的相应数据。")
