@@ -55,6 +55,7 @@ from dashboard.validation import (
     CellError,
     ErrorList,
     FieldError,
+    check_visible,
     is_blank,
     parse_adjustment_kind,
     parse_code,
@@ -250,7 +251,7 @@ def read_workbook(source: Source) -> RawWorkbook:
         for title, path, state in sheets:
             clean = strip_text(title) or title
             if clean not in SHEETS:
-                raw.warnings.append(f"工作表「{title}」不是考评数据工作表，已忽略")
+                raw.warnings.append(f"工作表「{title}」不是考评数据工作表，已忽略{_invisible_hint(clean)}")
             elif state == "veryHidden":
                 # Only a macro or a program can set this; Excel's 取消隐藏 does not even list it.
                 raw.errors.append(CellError(
@@ -403,6 +404,15 @@ def _fast_rows(reader, path: str) -> Iterable[tuple]:
                     sheet_data.clear()  # drop the finished row itself: memory stays flat
 
 
+def _invisible_hint(title: str) -> str:
+    """Why a sheet or column title that looks right is not recognised: an invisible character."""
+    try:
+        check_visible(title)
+    except FieldError as exc:
+        return f"（名称中{exc.reason}）"
+    return ""
+
+
 def _read_sheet(name: str, rows: Iterable[tuple], raw: RawWorkbook) -> RawSheet | None:
     spec = SHEETS[name]
     rows = iter(rows)
@@ -420,7 +430,7 @@ def _read_sheet(name: str, rows: Iterable[tuple], raw: RawWorkbook) -> RawSheet 
         elif title in spec.columns:
             header[title] = idx
         else:
-            raw.warnings.append(f"工作表「{name}」的列「{title}」不是规定的列，已忽略")
+            raw.warnings.append(f"工作表「{name}」的列「{title}」不是规定的列，已忽略{_invisible_hint(title)}")
     for col in spec.required:
         if col not in header:
             raw.errors.append(CellError(name, 1, col, "缺少必需的列"))

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.auth import IMPORT_ROLES, PermissionDenied
 from dashboard.db import read_session
+from dashboard.filesafety import MACRO_SUFFIXES, MACRO_WORKBOOK
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
 from dashboard.uploads import check_upload, import_upload, template_for_user
@@ -43,10 +44,15 @@ if "data_import_template" in st.session_state:
     )
 
 st.divider()
+# .xlsm is let through the uploader only to be refused here in words: Streamlit's own refusal of
+# a file type is a red icon with an English tooltip.
 upload = st.file_uploader(
-    "上传填好的工作簿（.xlsx；不接受启用宏的 .xlsm）", type=["xlsx"], key="data_import_upload"
+    "上传填好的工作簿（.xlsx；不接受启用宏的 .xlsm）", type=["xlsx", "xlsm"], key="data_import_upload"
 )
 if upload is None:
+    st.stop()
+if upload.name.lower().endswith(MACRO_SUFFIXES):
+    st.error(f"未检查、未导入：{MACRO_WORKBOOK}")
     st.stop()
 data = upload.getvalue()
 digest = hashlib.sha256(data).hexdigest()

@@ -170,3 +170,17 @@ def test_entry_services_refuse_invisible_characters_and_third_decimals(db_engine
     assert [(e.column, e.reason) for e in err.value.errors] == [("便民事项办理员", "分值 90.125 最多两位小数")]
     with read_session(db_engine) as s:
         assert s.exec(select(Leader).where(Leader.code == "NY-H9")).first() is None
+
+
+def test_invisible_character_in_a_column_title_is_explained(db_engine, tmp_path):
+    """A 姓名 header typed 姓\u200b名 is not the column 姓名: the warning says which character hides."""
+    path = write_book(tmp_path / "head.xlsx", {ROSTER: base_rows()[ROSTER]})
+    book = openpyxl.load_workbook(path)
+    book[ROSTER]["B1"] = "姓\u200b名"
+    book.save(path)
+    with pytest.raises(WorkbookRejected) as info:
+        import_workbook(engine=db_engine, source=path, year=2024)
+    assert "工作表「人员名册」第 1 行「姓名」列：缺少必需的列" in [str(e) for e in info.value.errors]
+    assert info.value.warnings == [
+        "工作表「人员名册」的列「姓\u200b名」不是规定的列，已忽略（名称中第 2 个字符是不可见字符 U+200B（零宽空格），请删除后重新输入）"
+    ]

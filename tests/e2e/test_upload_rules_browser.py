@@ -84,3 +84,14 @@ def test_macro_workbook_renamed_xlsx_refused(page: Page, tmp_path: Path):
     expect(page.get_by_text("工作簿有 1 处错误，未写入任何数据")).to_be_visible()
     cells = page.get_by_test_id("stDataFrame").locator("[role=gridcell]")
     expect(cells.filter(has_text="启用宏的工作簿").first).to_be_attached()
+
+
+def test_xlsm_named_file_refused_in_chinese(page: Page, tmp_path: Path):
+    """A file named .xlsm dropped on the uploader gets a Chinese refusal, never an English one."""
+    path = tmp_path / "考评数据.xlsm"
+    path.write_bytes(sample_workbook(2024).read_bytes())
+    _year_2024(page)
+    _upload(page, path)
+    expect(page.get_by_text("未检查、未导入：文件是启用宏的工作簿（.xlsm），为安全起见不接受")).to_be_visible()
+    expect(page.get_by_role("button", name="确认导入")).to_have_count(0)
+    _shoot(page, "import_xlsm")
