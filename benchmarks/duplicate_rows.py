@@ -6,6 +6,7 @@ error list stops after 500 entries). The sheet XML is written directly (no openp
 building the file takes seconds. Run:
 
     .venv/bin/python benchmarks/duplicate_rows.py build /tmp/dup.xlsx [--rows 1000000]
+    .venv/bin/python -m dashboard init-db --db sqlite:///x.db
     /usr/bin/time -v .venv/bin/python -m dashboard import /tmp/dup.xlsx --year 2024 --db sqlite:///x.db
 
 Not part of the test suite.
