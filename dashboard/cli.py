@@ -133,7 +133,9 @@ def _print_rejection(exc) -> int:
         print(f"提示：{warning}", file=sys.stderr)
     for error in exc.errors:
         print(str(error), file=sys.stderr)
-    print(f"共 {len(exc.errors)} 处错误，未写入任何数据。", file=sys.stderr)
+    if exc.unlisted:
+        print(f"另有 {exc.unlisted} 处错误未列出", file=sys.stderr)
+    print(f"共 {exc.total} 处错误，未写入任何数据。", file=sys.stderr)
     return EXIT_REJECTED
 
 

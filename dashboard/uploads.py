@@ -26,6 +26,7 @@ from dashboard.auth import (
 from dashboard.db import read_session
 from dashboard.validation import (
     CellError,
+    ErrorList,
     FieldError,
     is_blank,
     normalize_cell,
@@ -50,12 +51,16 @@ from models import Grid, Leader, Township, User, Village
 
 @dataclass(frozen=True)
 class UploadCheck:
-    """The outcome of checking an upload: every error (empty when it can be imported) and,
-    when there is none, what the import will do (the preview)."""
+    """The outcome of checking an upload: the errors (empty when it can be imported) and,
+    when there is none, what the import will do (the preview).
+
+    At most MAX_LISTED_ERRORS are listed; ``unlisted`` counts the rest.
+    """
 
     errors: list[CellError]
     warnings: list[str]
     plan: ImportPlan | None = None
+    unlisted: int = 0
 
     @property
     def ok(self) -> bool:
@@ -175,11 +180,16 @@ def check_upload(*, engine: Engine, user: User, data: bytes, year: int) -> Uploa
     plan = None
     try:
         _parsed, plan = preview_workbook(engine=engine, source=data, year=year)
-        errors, warnings = [], plan.warnings
+        errors, warnings, unlisted = [], plan.warnings, 0
     except WorkbookRejected as exc:
-        errors, warnings = exc.errors, exc.warnings
-    errors = [*errors, *scope_errors]
-    return UploadCheck(errors=errors, warnings=warnings, plan=None if errors else plan)
+        errors, warnings, unlisted = exc.errors, exc.warnings, exc.unlisted
+    listed = ErrorList([*errors, *scope_errors])
+    return UploadCheck(
+        errors=list(listed),
+        warnings=warnings,
+        plan=None if listed else plan,
+        unlisted=unlisted + listed.unlisted,
+    )
 
 
 def import_upload(
@@ -194,7 +204,7 @@ def import_upload(
     say("正在检查工作簿…")
     check = check_upload(engine=engine, user=user, data=data, year=year)
     if not check.ok:
-        raise WorkbookRejected(check.errors, check.warnings)
+        raise WorkbookRejected(check.errors, check.warnings, unlisted=check.unlisted)
     say("正在写入数据库（一次事务）…")
     if user.role not in IMPORT_ROLES:  # checked in check_upload too; never import without it
         raise PermissionDenied("无权导入数据")

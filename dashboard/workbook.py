@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import re
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -52,7 +53,9 @@ from dashboard.filesafety import workbook_file_problem
 from dashboard.roster import RosterEntry, leader_ids, leader_names, roster_frame, upsert_roster
 from dashboard.validation import (
     CellError,
+    ErrorList,
     FieldError,
+    check_visible,
     is_blank,
     parse_adjustment_kind,
     parse_code,
@@ -153,13 +156,66 @@ _PREFILLED_SHEETS = {SELF_REPORT, COMMITTEE, BALLOTS, PLATFORM, ADJUSTMENTS}
 class WorkbookRejected(Exception):
     """The workbook has errors; nothing was written. ``errors`` lists every one."""
 
-    def __init__(self, errors: Sequence[CellError], warnings: Sequence[str] = ()):
+    def __init__(
+        self, errors: Sequence[CellError], warnings: Sequence[str] = (), *, unlisted: int | None = None
+    ):
         self.errors = list(errors)
         self.warnings = list(warnings)
-        super().__init__(f"共 {len(self.errors)} 处错误，未写入任何数据。")
+        # Errors beyond the listed ones (ErrorList's bound): counted, never built.
+        self.unlisted = getattr(errors, "unlisted", 0) if unlisted is None else unlisted
+        super().__init__(f"共 {self.total} 处错误，未写入任何数据。")
+
+    @property
+    def total(self) -> int:
+        return len(self.errors) + self.unlisted
 
 
 # --- reading -------------------------------------------------------------------------------------
+
+
+class SheetRows(Sequence):
+    """Data rows as ``(Excel row number, values)`` pairs, held compactly.
+
+    Row numbers sit in an array; identical value tuples are stored once (up to a bound on the
+    distinct ones kept for sharing), so a sheet of a million copied rows costs megabytes, not
+    a gigabyte.
+    """
+
+    _SHARE_LIMIT = 50_000
+
+    def __init__(self) -> None:
+        self._numbers = array("q")
+        self._values: list[tuple] = []
+        self._shared: dict[tuple, tuple] = {}
+
+    def append(self, number: int, values: tuple) -> None:
+        try:
+            shared = self._shared.get(values)
+        except TypeError:  # an unhashable cell value: keep the row as it is
+            shared = None
+        if shared is None:
+            shared = values
+            if len(self._shared) < self._SHARE_LIMIT:
+                try:
+                    self._shared[values] = values
+                except TypeError:
+                    pass
+        self._numbers.append(number)
+        self._values.append(shared)
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [(self._numbers[i], self._values[i]) for i in range(*index.indices(len(self)))]
+        return self._numbers[index], self._values[index]
+
+    def __iter__(self):
+        return zip(self._numbers, self._values, strict=True)
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
 
 
 @dataclass
@@ -168,14 +224,14 @@ class RawSheet:
 
     name: str
     header: dict[str, int]
-    rows: list[tuple[int, tuple]]
+    rows: Sequence[tuple[int, tuple]]
 
 
 @dataclass
 class RawWorkbook:
     sheets: dict[str, RawSheet] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    errors: list[CellError] = field(default_factory=list)
+    errors: ErrorList = field(default_factory=ErrorList)
 
 
 Source = str | Path | bytes | IO[bytes]
@@ -200,12 +256,24 @@ def read_workbook(source: Source) -> RawWorkbook:
         return raw
     try:
         titles: dict[str, str] = {}
-        for title, path in sheets:
+        for title, path, state in sheets:
             clean = strip_text(title) or title
-            if clean in SHEETS:
-                titles[clean] = path
+            if clean not in SHEETS:
+                raw.warnings.append(f"工作表「{title}」不是考评数据工作表，已忽略{_invisible_hint(clean)}")
+            elif state == "veryHidden":
+                # Only a macro or a program can set this; Excel's 取消隐藏 does not even list it.
+                raw.errors.append(CellError(
+                    clean, None, None,
+                    "工作表被设为“深度隐藏”（在 Excel 中看不到，也无法取消隐藏），其中的数据无法核对，拒绝导入；"
+                    "请把要导入的工作表复制到新的工作簿后再导入",
+                ))
             else:
-                raw.warnings.append(f"工作表「{title}」不是考评数据工作表，已忽略")
+                if state == "hidden":
+                    raw.warnings.append(
+                        f"工作表「{clean}」在 Excel 中是隐藏的，其中的数据同样会导入；"
+                        "请在 Excel 中右键工作表标签选择“取消隐藏”，核对后再确认"
+                    )
+                titles[clean] = path
         for name in REQUIRED_SHEETS:
             if name not in titles:
                 raw.errors.append(CellError(name, None, None, "缺少必需的工作表"))
@@ -224,7 +292,9 @@ def read_workbook(source: Source) -> RawWorkbook:
 
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_CELL, _ROW, _VALUE, _FORMULA, _TEXT = (f"{_NS}{t}" for t in ("c", "row", "v", "f", "t"))
+_CELL, _ROW, _VALUE, _FORMULA, _TEXT, _SHEET_DATA = (
+    f"{_NS}{t}" for t in ("c", "row", "v", "f", "t", "sheetData")
+)
 _LETTERS: dict[str, int] = {}
 
 
@@ -244,6 +314,9 @@ def _column_index(ref: str) -> int:
 def _open_book(source):
     """openpyxl's reader up to the workbook tables (strings, styles), without the sheets.
 
+    Returns the reader and each worksheet's (title, part path, state: visible, hidden or
+    veryHidden).
+
     ``load_workbook(read_only=True)`` would also create every worksheet, which for files
     without a leading <dimension> element (openpyxl's own write-only output) parses each
     sheet once more just to size it.
@@ -257,7 +330,7 @@ def _open_book(source):
     reader.read_workbook()
     apply_stylesheet(reader.archive, reader.wb)
     sheets = [
-        (sheet.name, rel.target)
+        (sheet.name, rel.target, sheet.state or "visible")
         for sheet, rel in reader.parser.find_sheets()
         if rel.target in reader.valid_files and "chartsheet" not in rel.Type
     ]
@@ -281,9 +354,14 @@ def _fast_rows(reader, path: str) -> Iterable[tuple]:
     epoch = reader.wb.epoch
     expected = 1
     cells: dict[int, Any] = {}
+    sheet_data = None
     with reader.archive.open(path) as source:
-        for _event, elem in iterparse(source, events=("end",)):
+        for event, elem in iterparse(source, events=("start", "end")):
             tag = elem.tag
+            if event == "start":
+                if tag == _SHEET_DATA:
+                    sheet_data = elem
+                continue
             if tag == _CELL:
                 text = formula = None
                 inline = False
@@ -330,6 +408,17 @@ def _fast_rows(reader, path: str) -> Iterable[tuple]:
                 expected = number + 1
                 cells = {}
                 elem.clear()
+                if sheet_data is not None:
+                    sheet_data.clear()  # drop the finished row itself: memory stays flat
+
+
+def _invisible_hint(title: str) -> str:
+    """Why a sheet or column title that looks right is not recognised: an invisible character."""
+    try:
+        check_visible(title)
+    except FieldError as exc:
+        return f"（名称中{exc.reason}）"
+    return ""
 
 
 def _read_sheet(name: str, rows: Iterable[tuple], raw: RawWorkbook) -> RawSheet | None:
@@ -349,21 +438,24 @@ def _read_sheet(name: str, rows: Iterable[tuple], raw: RawWorkbook) -> RawSheet 
         elif title in spec.columns:
             header[title] = idx
         else:
-            raw.warnings.append(f"工作表「{name}」的列「{title}」不是规定的列，已忽略")
+            raw.warnings.append(f"工作表「{name}」的列「{title}」不是规定的列，已忽略{_invisible_hint(title)}")
     for col in spec.required:
         if col not in header:
             raw.errors.append(CellError(name, 1, col, "缺少必需的列"))
             ok = False
     if not ok:
         return None
-    data = []
+    data = SheetRows()
     width = max(header.values(), default=-1) + 1
+    columns = tuple(header.values())
     for number, values in enumerate(rows, start=2):
         if len(values) < width:
             values = tuple(values) + (None,) * (width - len(values))
-        if all(is_blank(values[i]) for i in header.values()):
+        elif len(values) > width:
+            values = tuple(values[:width])  # cells right of the last known column are ignored
+        if all(is_blank(values[i]) for i in columns):
             continue
-        data.append((number, values))
+        data.append(number, values)
     return RawSheet(name=name, header=header, rows=data)
 
 
@@ -405,14 +497,14 @@ class ParsedWorkbook:
     present: set[str] = field(default_factory=set)
     roster: list[RosterEntry] = field(default_factory=list)
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    errors: list[CellError] = field(default_factory=list)
+    errors: ErrorList = field(default_factory=ErrorList)
     warnings: list[str] = field(default_factory=list)
 
 
 class _RowReader:
     """Reads cells of one sheet, collecting every FieldError as a CellError."""
 
-    def __init__(self, sheet: RawSheet, errors: list[CellError]):
+    def __init__(self, sheet: RawSheet, errors: ErrorList):
         self.sheet = sheet
         self.errors = errors
         self.row = 0
@@ -435,7 +527,10 @@ class _RowReader:
 
     def error(self, column: str | None, reason: str) -> None:
         self.failed = True
-        self.errors.append(CellError(self.sheet.name, self.row, column, reason))
+        if self.errors.full:
+            self.errors.count_more()  # past the listed bound: counted, no message built
+        else:
+            self.errors.append(CellError(self.sheet.name, self.row, column, reason))
 
 
 def _committee_parser(max_value: float) -> Callable[[Any], float]:
@@ -453,7 +548,7 @@ def parse_workbook(
 
     ``known_names`` maps the database's codes to names; the workbook's own roster overrides it.
     """
-    out = ParsedWorkbook(errors=list(raw.errors), warnings=list(raw.warnings))
+    out = ParsedWorkbook(errors=ErrorList(raw.errors), warnings=list(raw.warnings))
     names = dict(known_names)
     if ROSTER in raw.sheets:
         names.update(_parse_roster(raw.sheets[ROSTER], out))
