@@ -13,6 +13,12 @@ if __name__ == "__main__":
 
     main()
 else:
+    from streamlit.runtime.pages_manager import PagesManager
+
     from dashboard.web import session_routes
 
+    # The frame declares every page with st.navigation. Without this, a fresh server treats
+    # pages/ as an old-style page folder until the first session has run the frame, and a
+    # page URL opened first runs that page file alone, outside the sign-in.
+    PagesManager.uses_pages_directory = False
     app = st.App(__file__, routes=session_routes(st.get_option("server.baseUrlPath")))
