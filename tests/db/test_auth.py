@@ -258,3 +258,28 @@ def test_village_scope_by_role(sqlite_engine, username, expected):
         scope = village_scope(session=s, user=world.user(s, username))
     names = {v: k for k, v in world.village_ids.items()}
     assert (None if scope is None else {names[v] for v in scope}) == expected
+
+
+def test_cli_set_password_and_disable_user_end_sessions(sqlite_engine, capsys, monkeypatch):
+    """`set-password` (password piped) and `disable-user` each revoke the open session; `--enable` lets the user in."""
+    import io
+
+    from dashboard.cli import main
+
+    build_world(sqlite_engine)
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    first, _ = _open(sqlite_engine)
+    monkeypatch.setattr("sys.stdin", io.StringIO("another-pass-1\n"))
+    assert main(["set-password", "assessor", "--db", url]) == 0
+    assert not _resume(sqlite_engine, T0 + timedelta(minutes=1), session_id=first).ok
+    second, _ = _open(sqlite_engine)
+    assert main(["disable-user", "assessor", "--db", url]) == 0
+    assert not _resume(sqlite_engine, T0 + timedelta(minutes=1), session_id=second).ok
+    with transaction(sqlite_engine) as s:
+        assert not authenticate(session=s, username="assessor", password="another-pass-1", now=T0).ok
+    assert main(["disable-user", "assessor", "--enable", "--db", url]) == 0
+    with transaction(sqlite_engine) as s:
+        assert authenticate(session=s, username="assessor", password="another-pass-1", now=T0).ok
+    assert main(["disable-user", "nobody", "--db", url]) == 2
+    out = capsys.readouterr()
+    assert "已停用账号 assessor" in out.out and "用户「nobody」不存在" in out.err
