@@ -21,6 +21,7 @@ from dashboard.auth import (
     session_expired,
     start_session,
     touch_session,
+    utcnow,
     verify_password,
     village_scope,
 )
@@ -283,3 +284,87 @@ def test_cli_set_password_and_disable_user_end_sessions(sqlite_engine, capsys, m
     assert main(["disable-user", "nobody", "--db", url]) == 2
     out = capsys.readouterr()
     assert "已停用账号 assessor" in out.out and "用户「nobody」不存在" in out.err
+
+
+def _post(app, path: str, *, body: bytes = b"", headers: dict[str, str]) -> tuple[int, list[str]]:
+    """One HTTP request straight into the ASGI app; the status and its Set-Cookie headers."""
+    import asyncio
+
+    scope = {
+        "type": "http", "http_version": "1.1", "method": "POST", "scheme": "http", "path": path,
+        "raw_path": path.encode(), "root_path": "", "query_string": b"",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "server": ("kaoping.example", 80), "client": ("127.0.0.1", 5000),
+    }
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start = sent[0]
+    return start["status"], [v.decode() for k, v in start["headers"] if k == b"set-cookie"]
+
+
+@pytest.fixture
+def routes_app(sqlite_engine, monkeypatch):
+    """The cookie routes under base path "lianhu" on the test database."""
+    from starlette.applications import Starlette
+
+    from dashboard import web
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_engine.url.render_as_string(hide_password=False))
+    web._engine.cache_clear()
+    yield Starlette(routes=web.session_routes("lianhu"))
+    web._engine.cache_clear()
+
+
+SAME_ORIGIN = {"host": "kaoping.example", "origin": "https://kaoping.example", "sec-fetch-site": "same-origin"}
+
+
+def test_cookie_route_sets_httponly_cookie_once(sqlite_engine, routes_app):
+    """The ticket gives an HttpOnly, SameSite=Lax cookie under /lianhu/, Secure behind an https proxy; only once."""
+    build_world(sqlite_engine)
+    _, ticket = _open(sqlite_engine, now=utcnow())
+    headers = {**SAME_ORIGIN, "x-forwarded-proto": "https"}
+    status, cookies = _post(routes_app, "/lianhu/lianhu-auth/session", body=ticket.encode(), headers=headers)
+    assert status == 204 and len(cookies) == 1
+    cookie = cookies[0]
+    assert cookie.startswith("lianhu_session=")
+    assert all(part in cookie for part in ("HttpOnly", "SameSite=lax", "Path=/lianhu/", "Secure",
+                                           "Max-Age=43200"))  # 12 h = 43,200 s
+    token = cookie.split(";")[0].split("=", 1)[1]
+    with read_session(sqlite_engine) as s:
+        assert resume_session(session=s, token=token).ok
+    again, none = _post(routes_app, "/lianhu/lianhu-auth/session", body=ticket.encode(), headers=headers)
+    assert (again, none) == (403, [])
+
+
+def test_cookie_routes_refuse_another_site(sqlite_engine, routes_app):
+    """A ticket posted from another site (Origin or Sec-Fetch-Site) is refused and sets no cookie."""
+    build_world(sqlite_engine)
+    _, ticket = _open(sqlite_engine, now=utcnow())
+    evil = {"host": "kaoping.example", "origin": "https://evil.example", "sec-fetch-site": "cross-site"}
+    assert _post(routes_app, "/lianhu/lianhu-auth/session", body=ticket.encode(), headers=evil) == (403, [])
+    no_fetch_site = {"host": "kaoping.example", "origin": "https://evil.example"}
+    assert _post(routes_app, "/lianhu/lianhu-auth/session", body=ticket.encode(),
+                 headers=no_fetch_site) == (403, [])
+    # the ticket was not spent by the refused requests
+    status, _ = _post(routes_app, "/lianhu/lianhu-auth/session", body=ticket.encode(), headers=SAME_ORIGIN)
+    assert status == 204
+
+
+def test_logout_route_revokes_and_deletes_the_cookie(sqlite_engine, routes_app):
+    """POST logout with the cookie revokes its session and answers with an expired cookie."""
+    build_world(sqlite_engine)
+    _, ticket = _open(sqlite_engine, now=utcnow())
+    _, cookies = _post(routes_app, "/lianhu/lianhu-auth/session", body=ticket.encode(), headers=SAME_ORIGIN)
+    token = cookies[0].split(";")[0].split("=", 1)[1]
+    status, cleared = _post(routes_app, "/lianhu/lianhu-auth/logout",
+                            headers={**SAME_ORIGIN, "cookie": f"lianhu_session={token}"})
+    assert status == 204 and "Max-Age=0" in cleared[0] and "Path=/lianhu/" in cleared[0]
+    with read_session(sqlite_engine) as s:
+        assert resume_session(session=s, token=token).ended == "revoked"
