@@ -111,7 +111,8 @@ def main() -> None:
     if resumed.ok:
         state.remember(resumed.user, session_id=resumed.session_id)
     else:
-        if state.current_session_id() is not None and resumed.ended:
+        # a tab whose session just ended says why; a stale cookie only when it timed out
+        if resumed.ended == "timeout" or (resumed.ended and state.current_session_id() is not None):
             st.session_state["auth_notice"] = NOTICES[resumed.ended]
         state.forget()
     signed = resumed.user

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,9 @@ from dashboard.auth import SESSION_COOKIE, SIGN_IN_FAILED
 pytestmark = pytest.mark.e2e
 
 PASSWORDS = {d.username: d.password for d in DEMO_ACCOUNTS}
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Where the screenshots go: a temporary folder, or LIANHU_SHOTS_DIR (docs/screenshots to retake
+# the ones committed there).
+SHOTS = Path(os.environ.get("LIANHU_SHOTS_DIR") or tempfile.mkdtemp(prefix="lianhu-shots-"))
 
 
 def _settle(page: Page) -> None:
