@@ -127,6 +127,35 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_set_password(args: argparse.Namespace) -> int:
+    from dashboard.accounts import set_password
+    from dashboard.auth import AuthError
+    from dashboard.db import transaction
+
+    password = _read_password(args.username)
+    try:
+        with transaction(_engine(args)) as session:
+            set_password(session=session, username=args.username, password=password)
+    except AuthError as exc:
+        raise UserError(str(exc)) from exc
+    print(f"已重置 {args.username} 的密码；该账号已登录的会话全部失效")
+    return EXIT_OK
+
+
+def cmd_disable_user(args: argparse.Namespace) -> int:
+    from dashboard.accounts import set_disabled
+    from dashboard.auth import AuthError
+    from dashboard.db import transaction
+
+    try:
+        with transaction(_engine(args)) as session:
+            set_disabled(session=session, username=args.username, disabled=not args.enable)
+    except AuthError as exc:
+        raise UserError(str(exc)) from exc
+    print(f"已启用账号 {args.username}" if args.enable else f"已停用账号 {args.username}；其会话全部失效")
+    return EXIT_OK
+
+
 def _print_rejection(exc) -> int:
     """Every error on its own line, then the count; exit code 2 (nothing was written)."""
     for warning in exc.warnings:
@@ -263,6 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--village", action="append", metavar="NAME",
                    help="评分员负责的村（可多次指定；重名时写成“乡镇/村”）")
     p.add_argument("--township", metavar="NAME", help="查看或官员账号限定的乡镇")
+    p = add("set-password", cmd_set_password, "重置账号密码并解除锁定（该账号的登录会话全部失效）")
+    p.add_argument("username", metavar="USERNAME", help="用户名")
+    p = add("disable-user", cmd_disable_user, "停用账号（不能再登录，会话立即失效）；加 --enable 重新启用")
+    p.add_argument("username", metavar="USERNAME", help="用户名")
+    p.add_argument("--enable", action="store_true", help="重新启用账号")
     p = add("import", cmd_import, "校验并导入考评数据工作簿（有任何错误则不写入）")
     p.add_argument("workbook", metavar="WORKBOOK.xlsx", help="考评数据工作簿")
     p.add_argument("--year", type=year_arg, required=True, metavar="Y", help="考评年度")
