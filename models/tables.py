@@ -289,6 +289,8 @@ class User(SQLModel, table=True):
     failed_logins: int = Field(default=0)
     locked_until: datetime | None = None
     created_at: datetime | None = None
+    # A disabled account cannot sign in; disabling it ends its sessions.
+    disabled_at: datetime | None = None
 
 
 class UserVillage(SQLModel, table=True):
@@ -301,6 +303,24 @@ class UserVillage(SQLModel, table=True):
     village_id: int = Field(
         sa_column=Column(Integer, ForeignKey("village.id", ondelete="CASCADE"), primary_key=True)
     )
+
+
+class LoginSession(SQLModel, table=True):
+    """A signed-in browser session: only SHA-256 hashes of its cookie token and exchange ticket.
+
+    The row is made at sign-in with a one-time ticket; the browser trades the ticket for the
+    cookie token at the app's own route. Revoked rows stay until they are past every limit.
+    """
+
+    __tablename__ = "login_session"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = _fk("app_user.id")
+    token_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    ticket_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    ticket_expires_at: datetime | None = None
+    created_at: datetime
+    last_seen_at: datetime
+    revoked_at: datetime | None = None
 
 
 class AuditEvent(SQLModel, table=True):

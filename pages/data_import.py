@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.data.db import read_session
+from dashboard.data.filesafety import MACRO_SUFFIXES, MACRO_WORKBOOK
 from dashboard.data.workbook import WorkbookRejected
 from dashboard.services.auth import IMPORT_ROLES, PermissionDenied
 from dashboard.services.uploads import check_upload, import_upload, template_for_user
@@ -20,7 +21,7 @@ selected = state.selected_year()
 st.title("数据导入")
 st.markdown(
     "1. 下载模板（已预填您范围内的人员名册）；2. 在 Excel 或 WPS 中填写；"
-    "3. 上传后系统先检查，列出**全部**错误，此时不写入任何数据；4. 没有错误时点「确认导入」，一次性写入。"
+    "3. 上传后系统先检查，列出全部错误（超过 500 处时列出前 500 处并给出总数），此时不写入任何数据；4. 没有错误时点「确认导入」，一次性写入。"
 )
 
 with read_session(engine) as session:
@@ -43,8 +44,15 @@ if "data_import_template" in st.session_state:
     )
 
 st.divider()
-upload = st.file_uploader("上传填好的工作簿（.xlsx）", type=["xlsx"], key="data_import_upload")
+# .xlsm is let through the uploader only to be refused here in words: Streamlit's own refusal of
+# a file type is a red icon with an English tooltip.
+upload = st.file_uploader(
+    "上传填好的工作簿（.xlsx；不接受启用宏的 .xlsm）", type=["xlsx", "xlsm"], key="data_import_upload"
+)
 if upload is None:
+    st.stop()
+if upload.name.lower().endswith(MACRO_SUFFIXES):
+    st.error(f"未检查、未导入：{MACRO_WORKBOOK}")
     st.stop()
 data = upload.getvalue()
 digest = hashlib.sha256(data).hexdigest()
@@ -62,18 +70,42 @@ if st.session_state.get("data_import_checked") != check_key:
         {"工作表": e.sheet or "", "行": e.row, "列": e.column or "", "原因": e.reason} for e in check.errors
     ]
     st.session_state["data_import_warnings"] = list(check.warnings)
+    st.session_state["data_import_plan"] = check.plan
+    st.session_state["data_import_unlisted"] = check.unlisted
 
 for warning in st.session_state.get("data_import_warnings", []):
-    st.caption(f"提示：{warning}")
+    st.warning(f"提示：{warning}")
 errors = st.session_state.get("data_import_errors", [])
 if errors:
-    st.error(f"工作簿有 {len(errors)} 处错误，未写入任何数据。请改正后重新上传。")
+    unlisted = st.session_state.get("data_import_unlisted", 0)
+    more = f"下表列出前 {len(errors)} 处，另有 {unlisted} 处错误未列出。" if unlisted else ""
+    st.error(f"工作簿有 {len(errors) + unlisted} 处错误，未写入任何数据。{more}请改正后重新上传。")
     frame = pd.DataFrame(errors)
     frame["行"] = frame["行"].astype("Int64")
     st.dataframe(frame, hide_index=True, width="stretch", key="data_import_errors_table")
     st.stop()
 
-st.success(f"检查通过：可以导入 {year} 年度。导入会替换本工作簿所涉及人员在该年度的相应数据。")
+plan = st.session_state.get("data_import_plan")
+st.success(f"检查通过：可以导入 {year} 年度。确认前请核对下表：每一行只替换它对应的那一条数据，其余数据保持不变。")
+st.subheader("导入预览")
+st.dataframe(
+    pd.DataFrame(
+        [{"工作表": p.sheet, "新增": p.added, "修改": p.changed, "不变": p.unchanged, "删除": len(p.removed)}
+         for p in plan.sheets.values()],
+        columns=["工作表", "新增", "修改", "不变", "删除"],
+    ),
+    hide_index=True, width="stretch", key="data_import_preview",
+)
+if plan.removed:
+    st.warning(f"以下 {len(plan.removed)} 行将被删除（加减分工作表列出的是这些人员本年度的全部加减分，表中没有的会删除）：")
+    st.dataframe(
+        pd.DataFrame([{"工作表": r.sheet, "编号": r.code, "姓名": r.name, "将删除的内容": r.what} for r in plan.removed]),
+        hide_index=True, width="stretch", key="data_import_removed",
+    )
+else:
+    st.caption("不会删除任何数据。")
+if not plan.changes:
+    st.info("工作簿与系统中的数据完全相同，导入不会改变任何数据。")
 if st.button("确认导入", type="primary", key="data_import_confirm"):
     progress = st.progress(0.0, text="开始导入…")
     steps = iter([0.3, 0.7])
@@ -87,6 +119,8 @@ if st.button("确认导入", type="primary", key="data_import_confirm"):
         progress.empty()
         st.error(f"未导入：{exc}")
         state.show_errors(exc.errors)
+        if exc.unlisted:
+            st.warning(f"另有 {exc.unlisted} 处错误未列出")
         st.stop()
     except PermissionDenied as exc:
         progress.empty()

@@ -5,6 +5,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from dashboard.data.db import read_session
+from dashboard.data.years import roster_frozen
 from dashboard.domain import (
     ACTIVE,
     GENDERS,
@@ -43,6 +45,11 @@ st.caption(f"共 {len(shown)} 人（网格长 {int((shown['职务'] == '网格�
 st.dataframe(shown, hide_index=True, width="stretch", key="roster_table")
 
 if not can_edit_roster(user.role):
+    st.stop()
+with read_session(engine) as session:
+    frozen = roster_frozen(session)
+if frozen is not None:
+    st.warning(frozen)
     st.stop()
 
 

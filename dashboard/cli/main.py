@@ -70,6 +70,12 @@ def _database_problem(exc: Exception, args: argparse.Namespace) -> str | None:
     if not isinstance(exc, sa_exc.DBAPIError):
         return None
     detail = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc.orig).__name__
+    if "readonly database" in detail or "read-only transaction" in detail:
+        return f"数据库 {shown} 是只读的，不能写入：请检查数据库文件和所在文件夹的写权限（只读命令如 assess 仍可运行）"
+    if "file is not a database" in detail or "malformed" in detail:
+        if make_url(url).get_backend_name() == "sqlite":
+            shown = make_url(url).database
+        return f"数据库文件 {shown} 已损坏或不是数据库文件（{detail}）：请从备份恢复（python -m dashboard restore 备份文件）"
     if "no such table" in detail or type(exc.orig).__name__ == "UndefinedTable":
         return f"数据库 {shown} 尚未初始化（缺少数据表），请先运行：python -m dashboard init-db --db {shown}"
     if isinstance(exc, sa_exc.OperationalError):
@@ -121,27 +127,64 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_set_password(args: argparse.Namespace) -> int:
+    from dashboard.data.db import transaction
+    from dashboard.services.accounts import set_password
+    from dashboard.services.auth import AuthError
+
+    password = _read_password(args.username)
+    try:
+        with transaction(_engine(args)) as session:
+            set_password(session=session, username=args.username, password=password)
+    except AuthError as exc:
+        raise UserError(str(exc)) from exc
+    print(f"已重置 {args.username} 的密码；该账号已登录的会话全部失效")
+    return EXIT_OK
+
+
+def cmd_disable_user(args: argparse.Namespace) -> int:
+    from dashboard.data.db import transaction
+    from dashboard.services.accounts import set_disabled
+    from dashboard.services.auth import AuthError
+
+    try:
+        with transaction(_engine(args)) as session:
+            set_disabled(session=session, username=args.username, disabled=not args.enable)
+    except AuthError as exc:
+        raise UserError(str(exc)) from exc
+    print(f"已启用账号 {args.username}" if args.enable else f"已停用账号 {args.username}；其会话全部失效")
+    return EXIT_OK
+
+
 def _print_rejection(exc) -> int:
     """Every error on its own line, then the count; exit code 2 (nothing was written)."""
     for warning in exc.warnings:
         print(f"提示：{warning}", file=sys.stderr)
     for error in exc.errors:
         print(str(error), file=sys.stderr)
-    print(f"共 {len(exc.errors)} 处错误，未写入任何数据。", file=sys.stderr)
+    if exc.unlisted:
+        print(f"另有 {exc.unlisted} 处错误未列出", file=sys.stderr)
+    print(f"共 {exc.total} 处错误，未写入任何数据。", file=sys.stderr)
     return EXIT_REJECTED
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from dashboard.data.workbook import WorkbookRejected, import_workbook
+    from dashboard.data.workbook import WorkbookRejected, import_workbook, preview_workbook
 
     try:
-        report = import_workbook(engine=_engine(args), source=args.workbook, year=args.year)
+        if args.dry_run:
+            _parsed, plan = preview_workbook(engine=_engine(args), source=args.workbook, year=args.year)
+        else:
+            plan = import_workbook(engine=_engine(args), source=args.workbook, year=args.year).plan
     except WorkbookRejected as exc:
         return _print_rejection(exc)
-    for warning in report.warnings:
+    for warning in plan.warnings:
         print(f"提示：{warning}")
-    print(f"已导入 {args.workbook}（{args.year} 年度）：")
-    for line in report.lines():
+    if args.dry_run:
+        print(f"试导入 {args.workbook}（{args.year} 年度），未写入任何数据；确认导入将：")
+    else:
+        print(f"已导入 {args.workbook}（{args.year} 年度）：")
+    for line in plan.lines():
         print(f"  {line}")
     return EXIT_OK
 
@@ -158,21 +201,32 @@ def cmd_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_seed_sample(args: argparse.Namespace) -> int:
-    from dashboard.data.sample import seed_sample
-    from dashboard.data.workbook import WorkbookRejected
-
-    try:
-        reports = seed_sample(engine=_engine(args), if_empty=args.if_empty)
-    except WorkbookRejected as exc:
-        return _print_rejection(exc)
-    if not reports:
-        print("数据库中已有人员名册，未加载示例数据（--if-empty）。")
-        return EXIT_OK
+def _print_sample_years(reports) -> None:  # noqa: ANN001 - ImportReport list
     for report in reports:
         print(f"已加载示例数据：南峪乡 {report.year} 年度")
         for line in report.lines():
             print(f"  {line}")
+
+
+def cmd_seed_sample(args: argparse.Namespace) -> int:
+    from dashboard.data.sample import SamplePartlyLoaded, SampleRefused, seed_sample
+
+    try:
+        reports = seed_sample(engine=_engine(args), if_empty=args.if_empty)
+    except SampleRefused as exc:
+        raise UserError(f"{exc}。未写入任何数据。") from exc
+    except SamplePartlyLoaded as exc:
+        _print_sample_years(exc.written)
+        for error in exc.rejected.errors:
+            print(str(error), file=sys.stderr)
+        done = "、".join(str(r.year) for r in exc.written) or "无"
+        print(f"错误：{exc.year} 年度示例数据未写入（共 {len(exc.rejected.errors)} 处错误）；"
+              f"已写入的年度：{done}（见上）。", file=sys.stderr)
+        return EXIT_REJECTED
+    if not reports:
+        print("数据库中已有人员名册，未加载示例数据（--if-empty）。")
+        return EXIT_OK
+    _print_sample_years(reports)
     from dashboard.data.db import transaction
     from dashboard.services.accounts import create_demo_accounts
 
@@ -238,9 +292,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--village", action="append", metavar="NAME",
                    help="评分员负责的村（可多次指定；重名时写成“乡镇/村”）")
     p.add_argument("--township", metavar="NAME", help="查看或官员账号限定的乡镇")
+    p = add("set-password", cmd_set_password, "重置账号密码并解除锁定（该账号的登录会话全部失效）")
+    p.add_argument("username", metavar="USERNAME", help="用户名")
+    p = add("disable-user", cmd_disable_user, "停用账号（不能再登录，会话立即失效）；加 --enable 重新启用")
+    p.add_argument("username", metavar="USERNAME", help="用户名")
+    p.add_argument("--enable", action="store_true", help="重新启用账号")
     p = add("import", cmd_import, "校验并导入考评数据工作簿（有任何错误则不写入）")
     p.add_argument("workbook", metavar="WORKBOOK.xlsx", help="考评数据工作簿")
     p.add_argument("--year", type=year_arg, required=True, metavar="Y", help="考评年度")
+    p.add_argument("--dry-run", action="store_true",
+                   help="只检查并显示将新增、修改、删除的行（每个工作表），不写入任何数据")
     p = add("template", cmd_template, "生成空白考评数据工作簿（预填人员名册）")
     p.add_argument("--year", type=year_arg, metavar="Y", help="只预填该年度参加考评的人员")
     p.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出文件")

@@ -124,12 +124,17 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from dashboard.data.backup import BackupError, restore
+    from dashboard.services.workflow import cli_user
 
     try:
-        restore(database_url(args.db), args.file)
+        report = restore(database_url(args.db), args.file, force=args.force, username=cli_user().username)
     except BackupError as exc:
         raise _refused(exc) from exc
-    print(f"已从 {args.file} 恢复数据库")
+    if report.safety_backup is not None:
+        print(f"已先把当前数据库另存为安全备份：{report.safety_backup}")
+    for line in report.overwritten:
+        print(f"已覆盖（备份中没有）：{line}")
+    print(f"已从 {args.file} 恢复数据库（已记入操作日志）")
     return 0
 
 
@@ -161,7 +166,12 @@ def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
     p.add_argument("--db", metavar="URL", help=DB_HELP)
     p.add_argument("--out", required=True, metavar="FILE", help="备份文件")
     p.set_defaults(func=cmd_backup)
-    p = sub.add_parser("restore", help="从备份文件恢复数据库", description="从备份文件恢复数据库（覆盖当前数据）")
+    p = sub.add_parser(
+        "restore", help="从备份文件恢复数据库",
+        description="从备份文件恢复数据库（覆盖当前数据）；当前数据库有备份中没有的更改时拒绝，除非加 --force",
+    )
     p.add_argument("file", metavar="FILE", help="备份文件")
+    p.add_argument("--force", action="store_true",
+                   help="即使当前数据库有备份中没有的更改也恢复（先把当前数据库另存为安全备份）")
     p.add_argument("--db", metavar="URL", help=DB_HELP)
     p.set_defaults(func=cmd_restore)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
@@ -18,7 +21,7 @@ if TYPE_CHECKING:  # SQLModel (and the ORM) only for sessions: `assess` needs an
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # noqa: ANN001
         # Let SQLAlchemy issue BEGIN itself so that "BEGIN IMMEDIATE" below takes effect.
@@ -26,7 +29,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA journal_mode=WAL")
+        if not read_only:  # switching the journal mode is a write
+            cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
@@ -48,6 +52,21 @@ def missing_sqlite_file(url: str | None = None) -> Path | None:
     return None if path.exists() else path
 
 
+def read_only_sqlite_uri(path: Path) -> str | None:
+    """A read-only SQLite URI for a file this process may not write (else None).
+
+    Reading needs no write access: `mode=ro`; when the folder is read-only too and no `-shm`
+    file exists, nobody has the database open in WAL mode and SQLite could not create the
+    `-shm` file, so the file is opened `immutable`.
+    """
+    if not path.exists() or (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        return None
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    if not os.access(path.parent, os.W_OK) and not Path(f"{path}-shm").exists():
+        uri += "&immutable=1"
+    return uri
+
+
 def make_engine(url: str | None = None, **kwargs) -> Engine:
     """Create an engine for a URL (default: config.database_url())."""
     url = database_url(url)
@@ -56,8 +75,16 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        read_only = None
+        if parsed.database and parsed.database != ":memory:":
+            read_only = read_only_sqlite_uri(Path(parsed.database))
+        if read_only is not None and "creator" not in kwargs:
+            # Read commands work on a database this process may not write; writes fail with
+            # SQLite's "readonly database", which the command line explains.
+            args = kwargs.pop("connect_args")
+            kwargs["creator"] = lambda: sqlite3.connect(read_only, uri=True, **args)
         engine = create_engine(url, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, read_only=read_only is not None)
     else:
         kwargs.setdefault("pool_pre_ping", True)
         engine = create_engine(url, **kwargs)

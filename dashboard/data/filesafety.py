@@ -1,4 +1,9 @@
-"""Checks on an uploaded workbook before any parser touches it: size, zip structure, zip bombs.
+"""Checks on an uploaded workbook before any parser touches it: size, zip structure, zip bombs,
+macros.
+
+A macro-enabled workbook (.xlsm, .xltm, .xlam) is refused however it is named: its main part's
+content type in [Content_Types].xml says "macroEnabled", or it carries a vbaProject.bin part.
+The data never needs macros, and a file with them should not travel on from the importer.
 
 An .xlsx file is a zip archive of XML parts. A "zip bomb" is a small file whose parts expand to
 gigabytes; openpyxl would try to parse them all. Python's zipfile never yields more than an
@@ -10,6 +15,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -24,6 +30,13 @@ RATIO_MIN_SIZE = 1024 * 1024  # tiny parts may compress oddly; only judge parts 
 MAX_ENTRIES = 2000
 
 NOT_A_WORKBOOK = "文件无法作为 Excel 工作簿（.xlsx）打开，请用 Excel 或 WPS 另存为 .xlsx 后再导入"
+MACRO_WORKBOOK = (
+    "文件是启用宏的工作簿（.xlsm），为安全起见不接受；请在 Excel 或 WPS 中“另存为”"
+    "Excel 工作簿（.xlsx）后再导入"
+)
+MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam")
+_CONTENT_TYPES_MAX = 1024 * 1024  # a real [Content_Types].xml is a few kB
+_MACRO_TYPE = re.compile(rb"macroEnabled", re.IGNORECASE)
 
 
 def _size_and_stream(source: Any) -> tuple[int, Any, Any] | None:
@@ -53,6 +66,8 @@ def workbook_file_problem(source: Any, *, max_bytes: int = MAX_UPLOAD_BYTES) -> 
     if found is None:
         return None  # a missing path: the reader reports 找不到文件
     size, stream, start = found
+    if isinstance(source, str | os.PathLike) and str(source).lower().endswith(MACRO_SUFFIXES):
+        return MACRO_WORKBOOK
     try:
         if size > max_bytes:
             return (
@@ -85,7 +100,24 @@ def workbook_file_problem(source: Any, *, max_bytes: int = MAX_UPLOAD_BYTES) -> 
                 f"文件解压后共 {total / 1024 / 1024:.0f} MB，超过 {MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB "
                 "的上限，疑似“压缩炸弹”，拒绝导入"
             )
-        return None
+        return _macro_problem(stream, entries)
     finally:
         if start is not None:
             source.seek(start)
+
+
+def _macro_problem(stream: Any, entries: list[zipfile.ZipInfo]) -> str | None:
+    """MACRO_WORKBOOK when the package holds VBA code or declares a macro-enabled main part."""
+    if any(e.filename.lower().rsplit("/", 1)[-1] == "vbaproject.bin" for e in entries):
+        return MACRO_WORKBOOK
+    types = next(e for e in entries if e.filename == "[Content_Types].xml")
+    if types.file_size > _CONTENT_TYPES_MAX:
+        return NOT_A_WORKBOOK
+    if hasattr(stream, "seek"):
+        stream.seek(0)
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            text = archive.read(types)
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
+        return NOT_A_WORKBOOK
+    return MACRO_WORKBOOK if _MACRO_TYPE.search(text) else None

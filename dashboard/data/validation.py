@@ -15,6 +15,17 @@ Decision: scores carry at most 2 decimals (17.5 and 17.25 are fine, 17.125 is th
 "最多两位小数"), because the scoring sheets on paper never use finer steps and a third
 decimal is nearly always a typing slip or a hidden spreadsheet formula result.
 
+Floats read from Excel are compared at Excel's own precision, 15 significant digits: a cell
+showing 0.3 but holding 0.30000000000000004 (pasted from a formula result) is 0.3, while 17.125
+is three decimals.
+
+Invisible characters (Unicode category Cf — zero-width space U+200B, joiners U+200C/U+200D,
+word joiner U+2060, BOM U+FEFF, soft hyphen U+00AD, bidi controls — and control characters
+Cc other than tab and line breaks, plus a few blank letters such as the Hangul filler U+3164)
+inside any text are refused with their position (「第 3 个字符是不可见字符 U+200B（零宽空格）」):
+two names that look identical must be the same name. At the two ends of a cell, the zero-width
+space and the BOM are stripped like spaces (pasted from web pages and WeChat).
+
 A text cell starting with ``=``, ``+``, ``-`` or ``@`` is refused where a number or a
 category word is expected: it is either a formula that lost its meaning or a typing slip,
 and such text must never travel on into exported spreadsheets.
@@ -42,6 +53,10 @@ from dashboard.domain import (
 )
 
 SCORE_DECIMALS = 2
+# Excel keeps and shows 15 significant digits; binary noise beyond that is not the user's value.
+EXCEL_DIGITS = 15
+# An upload or import lists this many errors, then only counts the rest.
+MAX_LISTED_ERRORS = 500
 NARRATIVE_MAX_CHARS = 2000
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 
@@ -51,6 +66,29 @@ _STRIP_CHARS = " \t\r\n\v\f\u00a0\u3000\u200b\ufeff"
 
 # Characters NFKC leaves alone but a Chinese keyboard produces inside numbers.
 _NUMBER_EXTRA = str.maketrans({"\u2212": "-", "\u3002": ".", "\u2014": "-"})
+
+
+# Invisible characters that are not in category Cf/Cc but render as nothing.
+_BLANK_LETTERS = re.compile("[\u034f\u115f\u1160\u3164\uffa0\u2800]")
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+_INVISIBLE_NAMES = {
+    "\u00ad": "软连字符",
+    "\u034f": "组合字形连接符",
+    "\u061c": "阿拉伯文字母标记",
+    "\u115f": "韩文填充符",
+    "\u1160": "韩文填充符",
+    "\u180e": "蒙古文元音分隔符",
+    "\u200b": "零宽空格",
+    "\u200c": "零宽不连字",
+    "\u200d": "零宽连字",
+    "\u200e": "从左到右标记",
+    "\u200f": "从右到左标记",
+    "\u2060": "零宽不换行符",
+    "\u2800": "盲文空白",
+    "\u3164": "韩文填充符",
+    "\ufeff": "零宽不换行空格（字节顺序标记）",
+    "\uffa0": "半角韩文填充符",
+}
 
 
 class FieldError(ValueError):
@@ -89,6 +127,49 @@ class CellError:
         return cls(sheet=sheet, row=row, column=column, reason=exc.reason, field=exc.field or column)
 
 
+class ErrorList(list):
+    """Collects CellErrors up to ``limit`` (in the order they are found), then only counts.
+
+    A workbook of a million bad rows must not hold a million messages: beyond the limit no
+    CellError is even built by callers that check ``full`` first, and ``unlisted`` says how
+    many more there were.
+    """
+
+    def __init__(self, items: Iterable[CellError] = (), *, limit: int = MAX_LISTED_ERRORS):
+        super().__init__()
+        self.limit = limit
+        self.unlisted = 0
+        self.extend(items)
+
+    @property
+    def full(self) -> bool:
+        return len(self) >= self.limit
+
+    @property
+    def total(self) -> int:
+        return len(self) + self.unlisted
+
+    def append(self, error: CellError) -> None:
+        if self.full:
+            self.unlisted += 1
+        else:
+            super().append(error)
+
+    def count_more(self, n: int = 1) -> None:
+        """Count errors beyond the limit without building them."""
+        self.unlisted += n
+
+    def extend(self, errors: Iterable[CellError]) -> None:
+        for error in errors:
+            self.append(error)
+        self.unlisted += getattr(errors, "unlisted", 0)
+
+
+def unlisted_line(unlisted: int) -> str | None:
+    """The line that stands for the errors not listed, or None when all are listed."""
+    return f"另有 {unlisted} 处错误未列出" if unlisted else None
+
+
 # --- normalisation --------------------------------------------------------------------------
 
 
@@ -114,6 +195,38 @@ def normalize_cell(value: Any) -> Any:
     if isinstance(value, str):
         value = fold_ascii(value) or None
     return value
+
+
+def _invisible_name(ch: str) -> str:
+    if ch in _INVISIBLE_NAMES:
+        return _INVISIBLE_NAMES[ch]
+    if "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069":
+        return "双向文本控制符"
+    if unicodedata.category(ch) == "Cc":
+        return "控制字符"
+    return "格式控制符"
+
+
+def invisible_character(text: str) -> tuple[int, str] | None:
+    """(1-based position, character) of the first invisible character in ``text``, or None."""
+    if text.isprintable() and not _BLANK_LETTERS.search(text):
+        return None  # the fast path: no Cc/Cf/Zl/Zp and no blank letter at all
+    for pos, ch in enumerate(text, start=1):
+        if ch in _ALLOWED_CONTROLS:
+            continue
+        if unicodedata.category(ch) in ("Cf", "Cc") or _BLANK_LETTERS.match(ch):
+            return pos, ch
+    return None
+
+
+def check_visible(text: str) -> None:
+    """Refuse text holding an invisible character, saying where: 第 N 个字符是不可见字符 U+XXXX."""
+    found = invisible_character(text)
+    if found is not None:
+        pos, ch = found
+        raise FieldError(
+            f"第 {pos} 个字符是不可见字符 U+{ord(ch):04X}（{_invisible_name(ch)}），请删除后重新输入"
+        )
 
 
 def is_blank(value: Any) -> bool:
@@ -147,8 +260,8 @@ def _to_decimal(value: Any, *, what: str) -> Decimal:
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             raise FieldError(f"应为{what}，实际为 {value}")
-        # repr gives the shortest text that reads back as the same double: 17.25 → "17.25".
-        return Decimal(repr(value))
+        # Excel's precision: 17.25 → "17.25", and 0.1 + 0.2 (0.30000000000000004) → "0.3".
+        return Decimal(format(value, f".{EXCEL_DIGITS}g"))
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise FieldError(f"应为{what}，实际为 {value}")
@@ -157,6 +270,7 @@ def _to_decimal(value: Any, *, what: str) -> Decimal:
         raise FieldError(f"应为{what}，实际为日期 {value:%Y-%m-%d}")
     if isinstance(value, str):
         text = fold_ascii(value)
+        check_visible(text)
         check_not_formula(text, what=what)
         if not re.fullmatch(r"\d+(\.\d*)?|\.\d+", text):
             raise FieldError(f"应为{what}，实际为「{value.strip(_STRIP_CHARS)}」")
@@ -280,6 +394,7 @@ def parse_choice(
             raise FieldError(f"{what}不能为空，应为 {_join_choices(choices)}")
         if not isinstance(value, str):
             raise FieldError(f"「{_show(value)}」不是有效的{what}，应为 {_join_choices(choices)}")
+        check_visible(value)
         check_not_formula(value, what=what)
         text = value.replace(" ", "")
         if aliases and text in aliases:
@@ -345,6 +460,7 @@ def parse_date(value: Any, *, field: str | None = None, what: str = "日期") ->
         if isinstance(value, date):
             return value
         if isinstance(value, str):
+            check_visible(value)
             check_not_formula(value, what=what)
             text = value.replace(" ", "")
             # A date with a midnight time part, as Excel text exports write it.
@@ -377,6 +493,7 @@ def parse_code(value: Any, *, field: str | None = "编号", what: str = "编号"
         if isinstance(value, datetime | date):
             raise FieldError(f"{what}不能是日期")
         text = str(value)
+        check_visible(text)
         check_not_formula(text, what=what)
         if len(text) > max_len:
             raise FieldError(f"{what}最多 {max_len} 个字符，实际 {len(text)} 个")
@@ -394,7 +511,10 @@ def parse_text(
     max_len: int | None = None,
     field: str | None = None,
 ) -> str | None:
-    """Free text (names, reasons, narrative): stripped only; None when empty and optional."""
+    """Free text (names, reasons, narrative): stripped only; None when empty and optional.
+
+    Invisible characters inside are refused (``check_visible``); tabs and line breaks pass.
+    """
     try:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -405,6 +525,7 @@ def parse_text(
             if required:
                 raise FieldError(f"{what}不能为空")
             return None
+        check_visible(value)
         if max_len is not None and len(value) > max_len:
             raise FieldError(f"{what}最多 {max_len} 个字，实际 {len(value)} 个字")
         return value

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import re
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,32 +28,19 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from dashboard.data.audit import now_utc, record
 from dashboard.data.db import read_session, transaction
-from dashboard.domain import (
-    ADJUSTMENT_KINDS,
-    DEFAULT_COUNTY,
-    DUTIES,
-    DUTY_KEYS,
-    GENDERS,
-    GRADES,
-    GRID_LEADER,
-    HOUSEHOLD_LEADER,
-    LEADER_ROLES,
-    LEADER_STATUSES,
-    MARKS,
-    VETO,
-    YEAR_OPEN,
-)
 from dashboard.data.filesafety import workbook_file_problem
 from dashboard.data.roster import RosterEntry, leader_ids, leader_names, roster_frame, upsert_roster
 from dashboard.data.validation import (
     CellError,
+    ErrorList,
     FieldError,
+    check_visible,
     is_blank,
     parse_adjustment_kind,
     parse_code,
@@ -79,15 +67,38 @@ from dashboard.data.years import (
     ensure_year,
     get_year,
     lock_year,
+    roster_frozen,
     year_scheme,
+)
+from dashboard.domain import (
+    ADJUSTMENT_KINDS,
+    DEFAULT_COUNTY,
+    DUTIES,
+    DUTY_KEYS,
+    GENDERS,
+    GRADES,
+    GRID_LEADER,
+    HOUSEHOLD_LEADER,
+    LEADER_ROLES,
+    LEADER_STATUSES,
+    MARKS,
+    VETO,
+    YEAR_OPEN,
 )
 from models import (
     Adjustment,
+    AssessmentYear,
     BallotMark,
     CommitteeScore,
+    County,
+    DefenseGroup,
+    Grid,
+    Leader,
     PlatformCount,
     PriorGrade,
     SelfReport,
+    Township,
+    Village,
 )
 
 # --- sheet definitions (workbook.md) -----------------------------------------------------------
@@ -145,13 +156,66 @@ _PREFILLED_SHEETS = {SELF_REPORT, COMMITTEE, BALLOTS, PLATFORM, ADJUSTMENTS}
 class WorkbookRejected(Exception):
     """The workbook has errors; nothing was written. ``errors`` lists every one."""
 
-    def __init__(self, errors: Sequence[CellError], warnings: Sequence[str] = ()):
+    def __init__(
+        self, errors: Sequence[CellError], warnings: Sequence[str] = (), *, unlisted: int | None = None
+    ):
         self.errors = list(errors)
         self.warnings = list(warnings)
-        super().__init__(f"共 {len(self.errors)} 处错误，未写入任何数据。")
+        # Errors beyond the listed ones (ErrorList's bound): counted, never built.
+        self.unlisted = getattr(errors, "unlisted", 0) if unlisted is None else unlisted
+        super().__init__(f"共 {self.total} 处错误，未写入任何数据。")
+
+    @property
+    def total(self) -> int:
+        return len(self.errors) + self.unlisted
 
 
 # --- reading -------------------------------------------------------------------------------------
+
+
+class SheetRows(Sequence):
+    """Data rows as ``(Excel row number, values)`` pairs, held compactly.
+
+    Row numbers sit in an array; identical value tuples are stored once (up to a bound on the
+    distinct ones kept for sharing), so a sheet of a million copied rows costs megabytes, not
+    a gigabyte.
+    """
+
+    _SHARE_LIMIT = 50_000
+
+    def __init__(self) -> None:
+        self._numbers = array("q")
+        self._values: list[tuple] = []
+        self._shared: dict[tuple, tuple] = {}
+
+    def append(self, number: int, values: tuple) -> None:
+        try:
+            shared = self._shared.get(values)
+        except TypeError:  # an unhashable cell value: keep the row as it is
+            shared = None
+        if shared is None:
+            shared = values
+            if len(self._shared) < self._SHARE_LIMIT:
+                try:
+                    self._shared[values] = values
+                except TypeError:
+                    pass
+        self._numbers.append(number)
+        self._values.append(shared)
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [(self._numbers[i], self._values[i]) for i in range(*index.indices(len(self)))]
+        return self._numbers[index], self._values[index]
+
+    def __iter__(self):
+        return zip(self._numbers, self._values, strict=True)
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
 
 
 @dataclass
@@ -160,14 +224,14 @@ class RawSheet:
 
     name: str
     header: dict[str, int]
-    rows: list[tuple[int, tuple]]
+    rows: Sequence[tuple[int, tuple]]
 
 
 @dataclass
 class RawWorkbook:
     sheets: dict[str, RawSheet] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    errors: list[CellError] = field(default_factory=list)
+    errors: ErrorList = field(default_factory=ErrorList)
 
 
 Source = str | Path | bytes | IO[bytes]
@@ -192,12 +256,24 @@ def read_workbook(source: Source) -> RawWorkbook:
         return raw
     try:
         titles: dict[str, str] = {}
-        for title, path in sheets:
+        for title, path, state in sheets:
             clean = strip_text(title) or title
-            if clean in SHEETS:
-                titles[clean] = path
+            if clean not in SHEETS:
+                raw.warnings.append(f"工作表「{title}」不是考评数据工作表，已忽略{_invisible_hint(clean)}")
+            elif state == "veryHidden":
+                # Only a macro or a program can set this; Excel's 取消隐藏 does not even list it.
+                raw.errors.append(CellError(
+                    clean, None, None,
+                    "工作表被设为“深度隐藏”（在 Excel 中看不到，也无法取消隐藏），其中的数据无法核对，拒绝导入；"
+                    "请把要导入的工作表复制到新的工作簿后再导入",
+                ))
             else:
-                raw.warnings.append(f"工作表「{title}」不是考评数据工作表，已忽略")
+                if state == "hidden":
+                    raw.warnings.append(
+                        f"工作表「{clean}」在 Excel 中是隐藏的，其中的数据同样会导入；"
+                        "请在 Excel 中右键工作表标签选择“取消隐藏”，核对后再确认"
+                    )
+                titles[clean] = path
         for name in REQUIRED_SHEETS:
             if name not in titles:
                 raw.errors.append(CellError(name, None, None, "缺少必需的工作表"))
@@ -216,7 +292,9 @@ def read_workbook(source: Source) -> RawWorkbook:
 
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_CELL, _ROW, _VALUE, _FORMULA, _TEXT = (f"{_NS}{t}" for t in ("c", "row", "v", "f", "t"))
+_CELL, _ROW, _VALUE, _FORMULA, _TEXT, _SHEET_DATA = (
+    f"{_NS}{t}" for t in ("c", "row", "v", "f", "t", "sheetData")
+)
 _LETTERS: dict[str, int] = {}
 
 
@@ -236,6 +314,9 @@ def _column_index(ref: str) -> int:
 def _open_book(source):
     """openpyxl's reader up to the workbook tables (strings, styles), without the sheets.
 
+    Returns the reader and each worksheet's (title, part path, state: visible, hidden or
+    veryHidden).
+
     ``load_workbook(read_only=True)`` would also create every worksheet, which for files
     without a leading <dimension> element (openpyxl's own write-only output) parses each
     sheet once more just to size it.
@@ -249,7 +330,7 @@ def _open_book(source):
     reader.read_workbook()
     apply_stylesheet(reader.archive, reader.wb)
     sheets = [
-        (sheet.name, rel.target)
+        (sheet.name, rel.target, sheet.state or "visible")
         for sheet, rel in reader.parser.find_sheets()
         if rel.target in reader.valid_files and "chartsheet" not in rel.Type
     ]
@@ -273,9 +354,14 @@ def _fast_rows(reader, path: str) -> Iterable[tuple]:
     epoch = reader.wb.epoch
     expected = 1
     cells: dict[int, Any] = {}
+    sheet_data = None
     with reader.archive.open(path) as source:
-        for _event, elem in iterparse(source, events=("end",)):
+        for event, elem in iterparse(source, events=("start", "end")):
             tag = elem.tag
+            if event == "start":
+                if tag == _SHEET_DATA:
+                    sheet_data = elem
+                continue
             if tag == _CELL:
                 text = formula = None
                 inline = False
@@ -322,6 +408,17 @@ def _fast_rows(reader, path: str) -> Iterable[tuple]:
                 expected = number + 1
                 cells = {}
                 elem.clear()
+                if sheet_data is not None:
+                    sheet_data.clear()  # drop the finished row itself: memory stays flat
+
+
+def _invisible_hint(title: str) -> str:
+    """Why a sheet or column title that looks right is not recognised: an invisible character."""
+    try:
+        check_visible(title)
+    except FieldError as exc:
+        return f"（名称中{exc.reason}）"
+    return ""
 
 
 def _read_sheet(name: str, rows: Iterable[tuple], raw: RawWorkbook) -> RawSheet | None:
@@ -341,21 +438,24 @@ def _read_sheet(name: str, rows: Iterable[tuple], raw: RawWorkbook) -> RawSheet 
         elif title in spec.columns:
             header[title] = idx
         else:
-            raw.warnings.append(f"工作表「{name}」的列「{title}」不是规定的列，已忽略")
+            raw.warnings.append(f"工作表「{name}」的列「{title}」不是规定的列，已忽略{_invisible_hint(title)}")
     for col in spec.required:
         if col not in header:
             raw.errors.append(CellError(name, 1, col, "缺少必需的列"))
             ok = False
     if not ok:
         return None
-    data = []
+    data = SheetRows()
     width = max(header.values(), default=-1) + 1
+    columns = tuple(header.values())
     for number, values in enumerate(rows, start=2):
         if len(values) < width:
             values = tuple(values) + (None,) * (width - len(values))
-        if all(is_blank(values[i]) for i in header.values()):
+        elif len(values) > width:
+            values = tuple(values[:width])  # cells right of the last known column are ignored
+        if all(is_blank(values[i]) for i in columns):
             continue
-        data.append((number, values))
+        data.append(number, values)
     return RawSheet(name=name, header=header, rows=data)
 
 
@@ -397,14 +497,14 @@ class ParsedWorkbook:
     present: set[str] = field(default_factory=set)
     roster: list[RosterEntry] = field(default_factory=list)
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    errors: list[CellError] = field(default_factory=list)
+    errors: ErrorList = field(default_factory=ErrorList)
     warnings: list[str] = field(default_factory=list)
 
 
 class _RowReader:
     """Reads cells of one sheet, collecting every FieldError as a CellError."""
 
-    def __init__(self, sheet: RawSheet, errors: list[CellError]):
+    def __init__(self, sheet: RawSheet, errors: ErrorList):
         self.sheet = sheet
         self.errors = errors
         self.row = 0
@@ -427,7 +527,10 @@ class _RowReader:
 
     def error(self, column: str | None, reason: str) -> None:
         self.failed = True
-        self.errors.append(CellError(self.sheet.name, self.row, column, reason))
+        if self.errors.full:
+            self.errors.count_more()  # past the listed bound: counted, no message built
+        else:
+            self.errors.append(CellError(self.sheet.name, self.row, column, reason))
 
 
 def _committee_parser(max_value: float) -> Callable[[Any], float]:
@@ -445,7 +548,7 @@ def parse_workbook(
 
     ``known_names`` maps the database's codes to names; the workbook's own roster overrides it.
     """
-    out = ParsedWorkbook(errors=list(raw.errors), warnings=list(raw.warnings))
+    out = ParsedWorkbook(errors=ErrorList(raw.errors), warnings=list(raw.warnings))
     names = dict(known_names)
     if ROSTER in raw.sheets:
         names.update(_parse_roster(raw.sheets[ROSTER], out))
@@ -658,20 +761,91 @@ _ROW_PARSERS = {
 # --- import --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class RemovedRow:
+    """A stored row an import deletes (only 加减分 can): sheet, leader and what it was."""
+
+    sheet: str
+    code: str
+    name: str
+    what: str
+
+
 @dataclass
-class ImportReport:
-    """What an accepted import wrote."""
+class SheetPlan:
+    """What an import does to one sheet's data: rows added, changed, unchanged, removed."""
+
+    sheet: str
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: list[RemovedRow] = field(default_factory=list)
+
+    def line(self) -> str:
+        text = f"{self.sheet}：新增 {self.added} 行，修改 {self.changed} 行，不变 {self.unchanged} 行"
+        return text + (f"，删除 {len(self.removed)} 行" if self.removed else "")
+
+
+@dataclass
+class ImportPlan:
+    """An import worked out against the database before anything is written.
+
+    ``sheets`` is what the user sees (the preview); the rest is what ``_apply`` writes:
+    roster entries to upsert (new or changed only), rows to insert and stored row ids to
+    delete per table. Unchanged rows appear in neither, so re-importing the same values
+    writes no data row at all.
+    """
 
     year: int
-    roster_inserted: int
-    roster_updated: int
-    counts: dict[str, int]
-    warnings: list[str]
+    sheets: dict[str, SheetPlan]
+    warnings: list[str] = field(default_factory=list)
+    roster: list[RosterEntry] = field(default_factory=list)
+    inserts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    deletes: dict[str, list[int]] = field(default_factory=dict)
+    prior_years: set[int] = field(default_factory=set)
+
+    @property
+    def changes(self) -> bool:
+        return any(p.added or p.changed or p.removed for p in self.sheets.values())
+
+    @property
+    def removed(self) -> list[RemovedRow]:
+        return [r for p in self.sheets.values() for r in p.removed]
 
     def lines(self) -> list[str]:
-        out = [f"人员名册：新增 {self.roster_inserted} 人，更新 {self.roster_updated} 人"]
-        out += [f"{name}：{n} 条" for name, n in self.counts.items()]
+        """The preview in Chinese: one line per sheet, then every removed row."""
+        out = [p.line() for p in self.sheets.values()]
+        out += [f"将删除：{r.sheet} 编号 {r.code} {r.name}：{r.what}" for r in self.removed]
+        if not self.changes:
+            out.append("与系统中的数据完全相同，导入不会改变任何数据")
         return out
+
+
+@dataclass
+class ImportReport:
+    """What an accepted import wrote (the plan it carried out)."""
+
+    year: int
+    plan: ImportPlan
+    warnings: list[str]
+
+    @property
+    def roster_inserted(self) -> int:
+        return self.plan.sheets[ROSTER].added if ROSTER in self.plan.sheets else 0
+
+    @property
+    def roster_updated(self) -> int:
+        return self.plan.sheets[ROSTER].changed if ROSTER in self.plan.sheets else 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Rows of each input sheet in the workbook (added + changed + unchanged)."""
+        return {
+            name: p.added + p.changed + p.unchanged for name, p in self.plan.sheets.items() if name != ROSTER
+        }
+
+    def lines(self) -> list[str]:
+        return self.plan.lines()
 
 
 _TABLES: dict[str, Table] = {
@@ -680,8 +854,25 @@ _TABLES: dict[str, Table] = {
     BALLOTS: BallotMark.__table__,
     PLATFORM: PlatformCount.__table__,
     ADJUSTMENTS: Adjustment.__table__,
+    PRIOR_GRADES: PriorGrade.__table__,
 }
 _CHUNK = 900  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
+
+# The unit of entry of each keyed sheet (workbook.md "What an import replaces"): the record
+# fields that identify a stored row, and the fields a row carries.
+_UNITS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    SELF_REPORT: (("code",), (*DUTY_KEYS, "narrative")),
+    COMMITTEE: (("quarter", "rater", "code"), DUTY_KEYS),
+    BALLOTS: (("ballot_no", "code"), ("rater_type", "mark")),
+    PLATFORM: (("code", "month"), ("reports",)),
+    PRIOR_GRADES: (("code", "year"), ("grade",)),
+}
+_VERSIONED = (SELF_REPORT, COMMITTEE)
+
+
+def squash_rater(name: str) -> str:
+    """A committee member's name with every space removed: 「王 明」 and 「王明」 are one member."""
+    return re.sub(r"\s+", "", name)
 
 
 def _validate(session: Session, raw: RawWorkbook, year: int) -> ParsedWorkbook:
@@ -698,13 +889,48 @@ def _validate(session: Session, raw: RawWorkbook, year: int) -> ParsedWorkbook:
     return parsed
 
 
+def _checked_plan(session: Session, raw: RawWorkbook, year: int) -> tuple[ParsedWorkbook, ImportPlan]:
+    """Validate, plan, and refuse roster changes while the roster is frozen (one rule with the page)."""
+    parsed = _validate(session, raw, year)
+    plan = plan_import(session, parsed, year)
+    frozen = roster_frozen(session)
+    if frozen is not None and ROSTER in raw.sheets:
+        touched = {e.code for e in plan.roster}
+        rows = [(n, c) for n, c in _roster_codes(raw.sheets[ROSTER]) if c in touched]
+        if rows:
+            raise WorkbookRejected(
+                [CellError(ROSTER, n, "编号", f"编号 {c} 的人员信息与系统不同：{frozen}") for n, c in rows],
+                parsed.warnings,
+            )
+    return parsed, plan
+
+
+def _roster_codes(sheet: RawSheet) -> list[tuple[int, str]]:
+    """(Excel row, 编号) of each roster row whose 编号 reads."""
+    out = []
+    for number, values in sheet.rows:
+        try:
+            out.append((number, parse_code(values[sheet.header["编号"]])))
+        except FieldError:
+            continue
+    return out
+
+
 def check_workbook(*, engine: Engine, source: Source, year: int) -> ParsedWorkbook:
     """Validate without writing; raises WorkbookRejected listing every error."""
+    return preview_workbook(engine=engine, source=source, year=year)[0]
+
+
+def preview_workbook(*, engine: Engine, source: Source, year: int) -> tuple[ParsedWorkbook, ImportPlan]:
+    """Validate and work out what the import would do (the preview); writes nothing.
+
+    Raises WorkbookRejected listing every error.
+    """
     raw = read_workbook(source)
     if raw.errors:
         raise WorkbookRejected(sorted(raw.errors, key=_error_order), raw.warnings)
     with read_session(engine) as session:
-        return _validate(session, raw, year)
+        return _checked_plan(session, raw, year)
 
 
 def import_workbook(
@@ -712,16 +938,16 @@ def import_workbook(
 ) -> ImportReport:
     """Validate a data workbook and import it for ``year`` in one transaction (all or nothing).
 
-    For each input sheet present, that year's rows of that input for the leaders appearing in
-    the sheet are replaced; prior grades are upserted by (leader, year); the roster by 编号.
+    Each row replaces only its unit of entry (workbook.md "What an import replaces"); rows
+    equal to the stored ones are not written, and the year's revision moves only on a change.
     """
     raw = read_workbook(source)
     if raw.errors:
         raise WorkbookRejected(sorted(raw.errors, key=_error_order), raw.warnings)
     with transaction(engine) as session:
         lock_year(session, year)  # no publish can slip between the status check and the write
-        parsed = _validate(session, raw, year)
-        return _write(session, parsed, year, username, _source_name(source), action)
+        parsed, plan = _checked_plan(session, raw, year)
+        return _write(session, parsed, plan, username, _source_name(source), action)
 
 
 def _source_name(source: Source) -> str | None:
@@ -735,76 +961,211 @@ def _chunks(items: Sequence[int]) -> Iterable[Sequence[int]]:
         yield items[i : i + _CHUNK]
 
 
-def _write(
-    session: Session, parsed: ParsedWorkbook, year: int, username: str, source_name: str | None,
-    action: str,
-) -> ImportReport:
-    now = now_utc()
-    ensure_year(session, year)
-    upserted = upsert_roster(session=session, entries=parsed.roster)
+# --- the import plan -----------------------------------------------------------------------------
+
+
+def plan_import(session: Session, parsed: ParsedWorkbook, year: int) -> ImportPlan:
+    """Compare a validated workbook with the database: per sheet what is added, changed, unchanged
+    and removed, and the rows to write. Reads only."""
+    plan = ImportPlan(year=year, sheets={}, warnings=list(parsed.warnings))
     ids = leader_ids(session)
-    counts: dict[str, int] = {}
-    for sheet_name, table in _TABLES.items():
+    names = {**leader_names(session), **{e.code: e.name for e in parsed.roster}}
+    if parsed.roster:
+        _plan_roster(session, parsed.roster, plan)
+    for sheet_name in SHEET_ORDER[1:]:
         if sheet_name not in parsed.present:
             continue
         records = parsed.records[sheet_name]
-        covered = sorted({ids[r["code"]] for r in records})
-        for chunk in _chunks(covered):
-            session.execute(delete(table).where(table.c.year == year, table.c.leader_id.in_(chunk)))
+        plan.sheets[sheet_name] = SheetPlan(sheet_name)
+        plan.inserts[sheet_name], plan.deletes[sheet_name] = [], []
+        covered = sorted({ids[r["code"]] for r in records if r["code"] in ids})
+        stored = _stored_rows(session, sheet_name, year, covered, {v: k for k, v in ids.items()})
+        if sheet_name == ADJUSTMENTS:
+            _plan_adjustments(plan, records, stored, names)
+        else:
+            _plan_keyed(plan, sheet_name, records, stored)
+    return plan
+
+
+def _stored_rows(
+    session: Session, sheet_name: str, year: int, leader_ids_: Sequence[int], codes: dict[int, str]
+) -> list[dict[str, Any]]:
+    """The stored rows of a sheet's table for these leaders (the import year's; every year for 往年等次)."""
+    table = _TABLES[sheet_name]
+    out = []
+    for chunk in _chunks(leader_ids_):
+        stmt = select(table).where(table.c.leader_id.in_(chunk))
+        if sheet_name != PRIOR_GRADES:
+            stmt = stmt.where(table.c.year == year)
+        for row in session.execute(stmt).mappings():
+            out.append({**row, "code": codes[row["leader_id"]]})
+    return out
+
+
+def _unit_key(sheet_name: str, row: dict[str, Any]) -> tuple:
+    fields = _UNITS[sheet_name][0]
+    return tuple(squash_rater(row[f]) if f == "rater" else row[f] for f in fields)
+
+
+def _plan_keyed(plan: ImportPlan, sheet_name: str, records: list[dict[str, Any]], stored: list[dict[str, Any]]) -> None:
+    sheet = plan.sheets[sheet_name]
+    value_fields = _UNITS[sheet_name][1]
+    by_key: dict[tuple, list[dict[str, Any]]] = {}
+    for row in stored:
+        by_key.setdefault(_unit_key(sheet_name, row), []).append(row)
+    for item in records:
+        if sheet_name == COMMITTEE:
+            item = {**item, "rater": squash_rater(item["rater"])}
+        olds = by_key.get(_unit_key(sheet_name, item), [])
+        same = (
+            len(olds) == 1
+            and all(olds[0][f] == item[f] for f in value_fields)
+            and (sheet_name != COMMITTEE or olds[0]["rater"] == item["rater"])
+        )
+        if same:
+            sheet.unchanged += 1
+            continue
+        if olds:
+            sheet.changed += 1
+            plan.deletes[sheet_name] += [o["id"] for o in olds]
+        else:
+            sheet.added += 1
+        if sheet_name in _VERSIONED:
+            item = {**item, "version": max((o["version"] for o in olds), default=0) + 1}
+        if sheet_name == PRIOR_GRADES:
+            plan.prior_years.add(item["year"])
+        plan.inserts[sheet_name].append(item)
+
+
+def _adjustment_key(row: dict[str, Any]) -> tuple:
+    return (row["kind"], row["points"], row["reason"])
+
+
+def _plan_adjustments(
+    plan: ImportPlan, records: list[dict[str, Any]], stored: list[dict[str, Any]], names: dict[str, str]
+) -> None:
+    """加减分 has no key: the sheet is the whole list of the year for each leader in it.
+
+    Entries equal to stored ones (same 类型, 分值, 事由) stay; the others are added, and stored
+    entries the sheet no longer lists are removed (and shown as such)."""
+    sheet = plan.sheets[ADJUSTMENTS]
+    remaining: dict[tuple, list[dict[str, Any]]] = {}
+    for row in stored:
+        remaining.setdefault((row["code"], *_adjustment_key(row)), []).append(row)
+    for item in records:
+        olds = remaining.get((item["code"], *_adjustment_key(item)))
+        if olds:
+            olds.pop()
+            sheet.unchanged += 1
+        else:
+            sheet.added += 1
+            plan.inserts[ADJUSTMENTS].append(item)
+    for rows in remaining.values():
+        for row in rows:
+            plan.deletes[ADJUSTMENTS].append(row["id"])
+            shown = row["kind"] if row["points"] is None else f"{row['kind']} {row['points']:g} 分"
+            sheet.removed.append(
+                RemovedRow(ADJUSTMENTS, row["code"], names.get(row["code"], ""), f"{shown}（{row['reason']}）")
+            )
+    sheet.removed.sort(key=lambda r: (r.code, r.what))
+
+
+_ROSTER_FIELDS = (
+    "name", "gender", "ethnicity", "role", "phone", "appointed_on", "status",
+    "county", "township", "village", "grid", "group",
+)
+
+
+def _plan_roster(session: Session, entries: list[RosterEntry], plan: ImportPlan) -> None:
+    sheet = plan.sheets[ROSTER] = SheetPlan(ROSTER)
+    stored = {e.code: e for e in stored_roster(session, [e.code for e in entries])}
+    for entry in entries:
+        old = stored.get(entry.code)
+        if old is not None and all(getattr(old, f) == getattr(entry, f) for f in _ROSTER_FIELDS):
+            sheet.unchanged += 1
+            continue
+        if old is None:
+            sheet.added += 1
+        else:
+            sheet.changed += 1
+        plan.roster.append(entry)
+
+
+def stored_roster(session: Session, codes: Sequence[str]) -> list[RosterEntry]:
+    """The stored leaders with these codes, as roster entries (with their place by name)."""
+    frame_rows = []
+    for i in range(0, len(codes), _CHUNK):
+        stmt = (
+            select(
+                Leader.code, Leader.name, Leader.gender, Leader.role, Township.name, Village.name,
+                Grid.name, DefenseGroup.name, Leader.appointed_on, Leader.status, Leader.ethnicity,
+                Leader.phone, County.name,
+            )
+            .join(Grid, Grid.id == Leader.grid_id)
+            .join(Village, Village.id == Grid.village_id)
+            .join(Township, Township.id == Village.township_id)
+            .join(County, County.id == Township.county_id)
+            .outerjoin(DefenseGroup, DefenseGroup.id == Leader.group_id)
+            .where(Leader.code.in_(codes[i : i + _CHUNK]))
+        )
+        frame_rows += session.execute(stmt).all()
+    return [RosterEntry(*row) for row in frame_rows]
+
+
+# --- the write -----------------------------------------------------------------------------------
+
+
+def _write(
+    session: Session, parsed: ParsedWorkbook, plan: ImportPlan, username: str, source_name: str | None,
+    action: str,
+) -> ImportReport:
+    year = plan.year
+    now = now_utc()
+    ensure_year(session, year)
+    if plan.roster:
+        upsert_roster(session=session, entries=plan.roster)
+    ids = leader_ids(session)
+    for sheet_name, table in _TABLES.items():
+        doomed = plan.deletes.get(sheet_name, [])
+        for chunk in _chunks(doomed):
+            session.execute(delete(table).where(table.c.id.in_(chunk)))
         rows = []
-        for r in records:
+        for r in plan.inserts.get(sheet_name, []):
             row = {k: v for k, v in r.items() if k != "code"}
-            row["year"] = year
             row["leader_id"] = ids[r["code"]]
-            if sheet_name in (SELF_REPORT, COMMITTEE):
-                row.update(version=1, updated_at=now, updated_by=username)
+            if sheet_name != PRIOR_GRADES:
+                row["year"] = year
+            if sheet_name in _VERSIONED:
+                row.update(updated_at=now, updated_by=username)
             rows.append(row)
         if rows:
             session.execute(insert(table), rows)
-        counts[sheet_name] = len(rows)
-    if PRIOR_GRADES in parsed.present:
-        counts[PRIOR_GRADES] = _upsert_prior_grades(session, parsed.records[PRIOR_GRADES], ids)
-    bump_revision(session, year)
-    # A prior grade for year X is what year X+1's two-year rule reads: its results change too.
-    for prior_year in sorted({r["year"] for r in parsed.records.get(PRIOR_GRADES, [])}):
-        if prior_year + 1 != year and get_year(session, prior_year + 1) is not None:
-            bump_revision(session, prior_year + 1)
+    if plan.changes:
+        # The roster feeds every year's results; a prior grade for year X is what year X+1's
+        # two-year rule reads.
+        years = {year}
+        if plan.roster:
+            years |= set(session.execute(select(AssessmentYear.year)).scalars())
+        years |= {y + 1 for y in plan.prior_years if get_year(session, y + 1) is not None}
+        for changed_year in sorted(years):
+            bump_revision(session, changed_year)
     record(
         session,
         username=username,
         action=action,
         year=year,
         target=source_name or "考评数据工作簿",
-        new={"人员名册": {"新增": upserted.inserted, "更新": upserted.updated}, **counts},
+        new={
+            name: {"新增": p.added, "修改": p.changed, "不变": p.unchanged, "删除": len(p.removed)}
+            for name, p in plan.sheets.items()
+        },
     )
     session.flush()
-    return ImportReport(
-        year=year,
-        roster_inserted=upserted.inserted,
-        roster_updated=upserted.updated,
-        counts=counts,
-        warnings=parsed.warnings,
-    )
-
-
-def _upsert_prior_grades(session: Session, records: list[dict[str, Any]], ids: dict[str, int]) -> int:
-    table = PriorGrade.__table__
-    rows = [{"leader_id": ids[r["code"]], "year": r["year"], "grade": r["grade"]} for r in records]
-    if rows:
-        session.execute(
-            delete(table).where(
-                and_(table.c.leader_id == bindparam("b_leader"), table.c.year == bindparam("b_year"))
-            ),
-            [{"b_leader": r["leader_id"], "b_year": r["year"]} for r in rows],
-        )
-        session.execute(insert(table), rows)
-    return len(rows)
+    return ImportReport(year=year, plan=plan, warnings=parsed.warnings)
 
 
 def leader_count(session: Session) -> int:
     """How many leaders the roster holds (0 for an empty database)."""
-    from models import Leader
-
     return session.execute(select(func.count()).select_from(Leader)).scalar_one()
 
 

@@ -90,3 +90,20 @@ def require_open(session: Session, year: int) -> None:
     row = lock_year(session, year)
     if row is not None and row.status != YEAR_OPEN:
         raise YearClosed(closed_message(year, row.status))
+
+
+def roster_frozen(session: Session) -> str | None:
+    """Why the roster may not change now, or None: it is frozen while any year is 公示中.
+
+    The published results name each leader with his village, grid and role; a roster change
+    during publicity would make the list on the notice board disagree with the system. A final
+    year keeps its own snapshot, and the next year's roster must stay editable, so 已定稿
+    does not freeze the roster. The 人员名册 page and the workbook import both ask this.
+    """
+    years = session.exec(
+        select(AssessmentYear.year).where(AssessmentYear.status == YEAR_PUBLICITY).order_by(AssessmentYear.year)
+    ).all()
+    if not years:
+        return None
+    shown = "、".join(str(y) for y in years)
+    return f"{shown} 年度正在公示，人员名册已冻结，不能添加、修改或标记离任；公示结束定稿后再改，或请管理员重新开放录入"

@@ -19,6 +19,7 @@ from dashboard.services.auth import (
     AuthError,
     check_password_strength,
     hash_password,
+    revoke_user_sessions,
     utcnow,
 )
 from models import Township, User, UserVillage, Village
@@ -130,17 +131,36 @@ def create_user(
 
 
 def set_password(*, session: Session, username: str, password: str, actor: str = "命令行") -> User:
-    """Give an account a new password and lift any lock."""
-    user = session.exec(select(User).where(User.username == username)).first()
-    if user is None:
-        raise AuthError(f"用户「{username}」不存在")
+    """Give an account a new password, lift any lock and end every session signed in with the old one."""
+    user = _existing(session, username)
     check_password_strength(password)
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
     session.add(user)
+    ended = revoke_user_sessions(session=session, user_id=user.id)
     # the password itself is never written to the trail
-    audit.record(session, username=actor, action="user.update", target=username, new={"password": "已重置"})
+    audit.record(session, username=actor, action="user.update", target=username,
+                 new={"password": "已重置", "ended_sessions": ended})
+    return user
+
+
+def set_disabled(*, session: Session, username: str, disabled: bool, actor: str = "命令行") -> User:
+    """Disable an account (it can no longer sign in; its sessions end at once) or enable it again."""
+    user = _existing(session, username)
+    was = user.disabled_at is not None
+    user.disabled_at = utcnow() if disabled else None
+    session.add(user)
+    ended = revoke_user_sessions(session=session, user_id=user.id) if disabled else 0
+    audit.record(session, username=actor, action="user.update", target=username,
+                 old={"disabled": was}, new={"disabled": disabled, "ended_sessions": ended})
+    return user
+
+
+def _existing(session: Session, username: str) -> User:
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        raise AuthError(f"用户「{username}」不存在")
     return user
 
 
@@ -148,9 +168,7 @@ def set_villages(
     *, session: Session, username: str, villages: Sequence[str], actor: str = "命令行"
 ) -> User:
     """Replace the villages an assessor covers."""
-    user = session.exec(select(User).where(User.username == username)).first()
-    if user is None:
-        raise AuthError(f"用户「{username}」不存在")
+    user = _existing(session, username)
     if user.role != ASSESSOR:
         raise AuthError("只有评分员按村划分范围")
     if not villages:
@@ -215,7 +233,10 @@ def create_demo_accounts(session: Session) -> list[DemoAccount]:
 
 
 def delete_demo_accounts(*, session: Session, actor: str = "命令行") -> int:
-    """Remove every demo account (before real use); returns how many were removed."""
+    """Remove every demo account (before real use); returns how many were removed.
+
+    Their sessions go with them (login_session.user_id cascades on delete).
+    """
     users = session.exec(select(User).where(User.is_demo == True)).all()  # noqa: E712
     names = sorted(u.username for u in users)
     for user in users:

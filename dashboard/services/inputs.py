@@ -53,7 +53,7 @@ from dashboard.data.validation import (
     parse_status,
     parse_text,
 )
-from dashboard.data.years import bump_revision, lock_year
+from dashboard.data.years import bump_revision, lock_year, roster_frozen
 from dashboard.domain import (
     ACTIVE,
     ADJUSTMENT_KINDS,
@@ -73,6 +73,7 @@ from dashboard.services.auth import (
     in_scope,
     require_role,
     village_scope,
+    write_refusal,
 )
 from dashboard.services.concurrency import (
     check_ballot_sheet,
@@ -279,13 +280,8 @@ def _resolve_rows(
             ref = refs.get(code)
             if ref is None:
                 ctx.error(number, "编号", f"编号 {code} 不在人员名册中")
-            elif not in_scope(ctx.scope, ref.village_id):
-                ctx.denied.append(
-                    CellError(
-                        sheet=ctx.sheet, row=number, column="编号",
-                        reason=f"编号 {code}（{ref.name}）属于 {ref.township}/{ref.village}，不在您负责的村内",
-                    )
-                )
+            elif refusal := _leader_refusal(ctx.scope, ref):
+                ctx.denied.append(CellError(sheet=ctx.sheet, row=number, column="编号", reason=refusal))
                 ref = None
             elif code in seen:
                 ctx.error(number, "编号", f"编号 {code} 与第 {seen[code]} 行重复")
@@ -306,6 +302,16 @@ def _resolve_rows(
                         )
         out.append((number, ref))
     return out
+
+
+def _leader_refusal(scope: set[int] | None, ref: LeaderRef, new_village: Village | None = None) -> str | None:
+    """The scope rule (dashboard.services.auth.write_refusal) for a stored leader, naming 编号 and 姓名."""
+    refusal = write_refusal(
+        scope, stored_village=ref.village_id, stored_place=f"{ref.township}/{ref.village}",
+        new_village=None if new_village is None else new_village.id,
+        new_place=None if new_village is None else new_village.name,
+    )
+    return None if refusal is None else f"编号 {ref.code}（{ref.name}）{refusal}"
 
 
 def _finish(
@@ -914,6 +920,12 @@ def _place(session: Session, village_id: int, grid: str, group: str | None) -> t
     return grid_row.id, group_row.id
 
 
+def _refuse_frozen_roster(session: Session) -> None:
+    frozen = roster_frozen(session)
+    if frozen is not None:
+        raise EntryError(frozen)
+
+
 def _bump_all_years(session: Session) -> None:
     # The roster feeds every year's results: any cached year must be recomputed.
     for year in session.exec(select(AssessmentYear.year)).all():
@@ -933,16 +945,18 @@ def save_leader(
     village = session.get(Village, village_id)
     if village is None:
         ctx.error(1, "村", "所选的村不存在")
-    elif not in_scope(ctx.scope, village.id):
-        raise PermissionDenied(f"村「{village.name}」不在您负责的村内，不能在此添加或修改人员")
     existing = None
     if code is not None:
         ref = leaders_by_code(session, [code]).get(code)
         if ref is None:
             raise EntryError(f"编号 {code} 不在人员名册中")
-        if not in_scope(ctx.scope, ref.village_id):
-            raise PermissionDenied(f"编号 {code}（{ref.name}）属于 {ref.township}/{ref.village}，不在您负责的村内")
+        if refusal := _leader_refusal(ctx.scope, ref, village):
+            raise PermissionDenied(refusal)
         existing = session.get(Leader, ref.id)
+    elif village is not None and (refusal := write_refusal(ctx.scope, new_village=village.id, new_place=village.name)):
+        shown = values.get("姓名") or values.get("编号") or "新人员"
+        raise PermissionDenied(f"添加「{shown}」：{refusal}")
+    _refuse_frozen_roster(session)
     new_code = values.get("编号")
     if new_code is not None and new_code != code:
         if session.exec(select(Leader.id).where(Leader.code == new_code)).first() is not None:
@@ -979,8 +993,9 @@ def retire_leader(*, session: Session, user, code: str, retired: bool = True) ->
     ref = leaders_by_code(session, [code]).get(code)
     if ref is None:
         raise EntryError(f"编号 {code} 不在人员名册中")
-    if not in_scope(ctx.scope, ref.village_id):
-        raise PermissionDenied(f"编号 {code}（{ref.name}）属于 {ref.township}/{ref.village}，不在您负责的村内")
+    if refusal := _leader_refusal(ctx.scope, ref):
+        raise PermissionDenied(refusal)
+    _refuse_frozen_roster(session)
     leader = session.get(Leader, ref.id)
     old = leader.status
     leader.status = RETIRED if retired else ACTIVE

@@ -1,10 +1,11 @@
-"""The app's workbook round trip: a template pre-filled with the user's scope, then check and import.
+"""The app's workbook round trip: a template pre-filled with the user's scope, then check, preview, import.
 
 The workbook rules are dashboard.data.workbook's (the same as the ``import`` command); this module
 adds who may do it: admins, assessors and officials, and a scoped user (an assessor, or an
-official/viewer limited to a township) only for the villages in scope — every row naming a
-leader or a village outside it is an error, with sheet, row and column.
-"""
+official/viewer limited to a township) only within the villages in scope, by the one rule of
+every write (dashboard.services.auth.write_refusal): a leader's stored village and the village the
+workbook gives him must both be in scope. Every refused row is an error with sheet, row and
+column. A workbook without errors comes with its preview (dashboard.data.workbook.ImportPlan)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlmodel import Session, select
 from dashboard.data.db import read_session
 from dashboard.data.validation import (
     CellError,
+    ErrorList,
     FieldError,
     is_blank,
     normalize_cell,
@@ -27,25 +29,38 @@ from dashboard.data.validation import (
 from dashboard.data.workbook import (
     ROSTER,
     SHEET_ORDER,
+    ImportPlan,
     ImportReport,
     WorkbookRejected,
     build_workbook,
-    check_workbook,
     import_workbook,
+    preview_workbook,
     read_workbook,
     template_rows,
 )
 from dashboard.data.years import year_scheme
-from dashboard.services.auth import IMPORT_ROLES, PermissionDenied, require_role, village_scope
+from dashboard.services.auth import (
+    IMPORT_ROLES,
+    PermissionDenied,
+    require_role,
+    village_scope,
+    write_refusal,
+)
 from models import Grid, Leader, Township, User, Village
 
 
 @dataclass(frozen=True)
 class UploadCheck:
-    """The outcome of checking an upload: every error (empty when it can be imported)."""
+    """The outcome of checking an upload: the errors (empty when it can be imported) and,
+    when there is none, what the import will do (the preview).
+
+    At most MAX_LISTED_ERRORS are listed; ``unlisted`` counts the rest.
+    """
 
     errors: list[CellError]
     warnings: list[str]
+    plan: ImportPlan | None = None
+    unlisted: int = 0
 
     @property
     def ok(self) -> bool:
@@ -81,21 +96,41 @@ def template_for_user(*, session: Session, user: User, year: int | None) -> byte
 
 
 def _scope_errors(session: Session, user: User, data: bytes) -> list[CellError]:
-    """Rows naming a village or a leader outside the user's scope."""
-    allowed = _scope_names(session, user)
-    if allowed is None:
+    """Rows touching a leader outside the user's scope, by the one rule of every write
+    (dashboard.services.auth.write_refusal): the leader's stored village and the village the workbook's
+    人员名册 gives it must both be in scope."""
+    scope = village_scope(session=session, user=user)
+    if scope is None:
         return []
     raw = read_workbook(data)
-    errors: list[CellError] = []
-    places: dict[str, tuple[str, str]] = {
-        code: (t, v)
-        for code, t, v in session.exec(
-            select(Leader.code, Township.name, Village.name)
+    villages: dict[tuple[str, str], int] = {
+        (t, v): vid
+        for vid, t, v in session.exec(
+            select(Village.id, Township.name, Village.name).join(Township, Township.id == Village.township_id)
+        ).all()
+    }
+    stored: dict[str, tuple[int, str, str]] = {
+        code: (vid, f"{t}/{v}", name)
+        for code, name, vid, t, v in session.exec(
+            select(Leader.code, Leader.name, Village.id, Township.name, Village.name)
             .join(Grid, Grid.id == Leader.grid_id)
             .join(Village, Village.id == Grid.village_id)
             .join(Township, Township.id == Village.township_id)
         ).all()
     }
+    written: dict[str, tuple[int | None, str]] = {}
+    errors: list[CellError] = []
+
+    def refusal(code: str | None, new: tuple[int | None, str] | None) -> str | None:
+        old = stored.get(code) if code is not None else None
+        reason = write_refusal(
+            scope, stored_village=old and old[0], stored_place=old and old[1],
+            new_village=new and new[0], new_place=new and new[1],
+        )
+        if reason is None:
+            return None
+        return f"编号 {code}（{old[2]}）：{reason}" if old else (f"编号 {code}：{reason}" if code else reason)
+
     roster = raw.sheets.get(ROSTER)
     if roster is not None and {"乡镇", "村"} <= roster.header.keys():
         for number, values in roster.rows:
@@ -104,10 +139,13 @@ def _scope_errors(session: Session, user: User, data: bytes) -> list[CellError]:
             if town is None or village is None:
                 continue
             code = _code(values, roster.header)
+            new = (villages.get((str(town), str(village))), f"{town}/{village}")
             if code is not None:
-                places[code] = (str(town), str(village))
-            if (str(town), str(village)) not in allowed:
-                errors.append(CellError(ROSTER, number, "村", f"{town}/{village} 不在您负责的范围内"))
+                written[code] = new
+            reason = refusal(code, new)
+            if reason is not None:
+                column = "编号" if code in stored and stored[code][0] not in scope else "村"
+                errors.append(CellError(ROSTER, number, column, reason))
     for name in SHEET_ORDER[1:]:
         sheet = raw.sheets.get(name)
         if sheet is None or "编号" not in sheet.header:
@@ -117,12 +155,11 @@ def _scope_errors(session: Session, user: User, data: bytes) -> list[CellError]:
             if all(is_blank(values[i]) for i in sheet.header.values() if i not in name_cols):
                 continue  # a template row with only 编号 and 姓名: the importer skips it too
             code = _code(values, sheet.header)
-            if code is None or code not in places or places[code] in allowed:
+            if code is None or (code not in stored and code not in written):
                 continue
-            town, village = places[code]
-            errors.append(
-                CellError(name, number, "编号", f"编号 {code} 属于 {town}/{village}，不在您负责的范围内")
-            )
+            reason = refusal(code, written.get(code))
+            if reason is not None:
+                errors.append(CellError(name, number, "编号", reason))
     return errors
 
 
@@ -140,12 +177,19 @@ def check_upload(*, engine: Engine, user: User, data: bytes, year: int) -> Uploa
     with read_session(engine) as session:
         require_role(user, IMPORT_ROLES, action="导入数据")
         scope_errors = _scope_errors(session, user, data)
+    plan = None
     try:
-        parsed = check_workbook(engine=engine, source=data, year=year)
-        errors, warnings = [], parsed.warnings
+        _parsed, plan = preview_workbook(engine=engine, source=data, year=year)
+        errors, warnings, unlisted = [], plan.warnings, 0
     except WorkbookRejected as exc:
-        errors, warnings = exc.errors, exc.warnings
-    return UploadCheck(errors=[*errors, *scope_errors], warnings=warnings)
+        errors, warnings, unlisted = exc.errors, exc.warnings, exc.unlisted
+    listed = ErrorList([*errors, *scope_errors])
+    return UploadCheck(
+        errors=list(listed),
+        warnings=warnings,
+        plan=None if listed else plan,
+        unlisted=unlisted + listed.unlisted,
+    )
 
 
 def import_upload(
@@ -160,7 +204,7 @@ def import_upload(
     say("正在检查工作簿…")
     check = check_upload(engine=engine, user=user, data=data, year=year)
     if not check.ok:
-        raise WorkbookRejected(check.errors, check.warnings)
+        raise WorkbookRejected(check.errors, check.warnings, unlisted=check.unlisted)
     say("正在写入数据库（一次事务）…")
     if user.role not in IMPORT_ROLES:  # checked in check_upload too; never import without it
         raise PermissionDenied("无权导入数据")

@@ -1,7 +1,8 @@
 """Session state of the app: the signed-in user and the selected year, as primitives only.
 
 Keys: ``auth_user_id``, ``auth_username``, ``auth_role``, ``auth_display_name``,
-``auth_last_seen`` (UTC datetime), ``year``. No Session or ORM object is ever stored.
+``auth_session_id`` (the ``login_session`` row the frame checks on every run), ``year``.
+No Session or ORM object, and never the cookie token, is stored.
 """
 
 from __future__ import annotations
@@ -14,18 +15,12 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from dashboard.data.db import read_session, transaction
-from dashboard.services.auth import (
-    ROLE_LABELS,
-    PermissionDenied,
-    SignedInUser,
-    session_expired,
-    utcnow,
-)
+from dashboard.services.auth import ROLE_LABELS, PermissionDenied, SignedInUser
 from dashboard.services.concurrency import ConflictError
 from dashboard.services.inputs import EntryError, scope_villages
 from models import User
 
-_AUTH_KEYS = ("auth_user_id", "auth_username", "auth_role", "auth_display_name", "auth_last_seen")
+_AUTH_KEYS = ("auth_user_id", "auth_username", "auth_role", "auth_display_name", "auth_session_id")
 
 
 def current_user() -> SignedInUser | None:
@@ -41,29 +36,22 @@ def current_user() -> SignedInUser | None:
     )
 
 
-def remember(user: SignedInUser) -> None:
+def current_session_id() -> int | None:
+    """The server-side session (login_session row) this browser tab runs under, or None."""
+    return st.session_state.get("auth_session_id")
+
+
+def remember(user: SignedInUser, *, session_id: int) -> None:
     st.session_state["auth_user_id"] = user.user_id
     st.session_state["auth_username"] = user.username
     st.session_state["auth_role"] = user.role
     st.session_state["auth_display_name"] = user.display_name
-    st.session_state["auth_last_seen"] = utcnow()
+    st.session_state["auth_session_id"] = session_id
 
 
 def forget() -> None:
     for key in _AUTH_KEYS:
         st.session_state.pop(key, None)
-
-
-def touch_or_expire() -> bool:
-    """Record activity; sign out (returning False) when the session was idle too long."""
-    if current_user() is None:
-        return False
-    if session_expired(st.session_state.get("auth_last_seen")):
-        forget()
-        st.session_state["auth_notice"] = "登录已超时，请重新登录"
-        return False
-    st.session_state["auth_last_seen"] = utcnow()
-    return True
 
 
 def selected_year() -> int | None:

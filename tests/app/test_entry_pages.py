@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 from world import PASSWORD, YEAR, build_world
 
 from dashboard.data.config import PROJECT_ROOT
-from dashboard.data.db import read_session
+from dashboard.data.db import read_session, transaction
 from dashboard.domain import DUTIES
-from models import Adjustment, SelfReport, User
+from models import Adjustment, AssessmentYear, SelfReport, User
 
 APP = str(PROJECT_ROOT / "streamlit_app.py")
 ENTRY_FILES = ["roster", "self_report", "committee", "ballots", "platform", "adjustments", "data_import", "completion"]
@@ -128,3 +129,15 @@ def test_roster_retire_by_assessor(app_db):
     assert not at.exception
     with read_session(app_db) as s:
         assert s.exec(select(Leader.status).where(Leader.code == "NY-H2")).one() == "离任"
+
+
+def test_roster_page_shows_the_freeze_while_a_year_is_in_publicity(app_db):
+    """With the year 公示中, the assessor sees the roster, the freeze message, and no add/edit form."""
+    with transaction(app_db) as s:
+        s.execute(update(AssessmentYear).where(AssessmentYear.year == YEAR).values(status="公示中"))
+    at = _open("assessor", "roster")
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        f"{YEAR} 年度正在公示，人员名册已冻结，不能添加、修改或标记离任；公示结束定稿后再改，或请管理员重新开放录入"
+    ]
+    assert len(at.tabs) == 0 and len(at.button) == 0

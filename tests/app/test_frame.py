@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
 import pytest
+from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 from world import PASSWORD, build_world
 
 from dashboard.data.config import PROJECT_ROOT
-from dashboard.ui.navigation import pages_for_role
+from dashboard.data.db import read_session, transaction
+from dashboard.scoring.scheme import Scheme
+from dashboard.services.accounts import create_demo_accounts, set_disabled, set_password
+from dashboard.services.auth import SIGN_IN_FAILED, utcnow
+from dashboard.ui.navigation import PAGES, pages_for_role
+from models import AssessmentYear, LoginSession, User
 
 APP = str(PROJECT_ROOT / "streamlit_app.py")
 
@@ -23,6 +32,15 @@ def app_db(sqlite_engine, monkeypatch):
 def _registered(at: AppTest) -> set[str]:
     # AppTest keeps the pages the last run passed to st.navigation (their titles).
     return {info["page_name"] for info in at._registered_pages.values()}
+
+
+def _page_files(at: AppTest) -> set[str]:
+    # The page files registered (placeholders for other URLs are functions, with no file).
+    return {Path(info["script_path"]).name for info in at._registered_pages.values() if info["script_path"]}
+
+
+def _url_paths(at: AppTest) -> set[str]:
+    return {info["url_pathname"] for info in at._registered_pages.values()}
 
 
 def _through_frame(at: AppTest) -> AppTest:
@@ -47,6 +65,9 @@ def test_signed_out_only_sign_in_form(app_db):
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception
     assert _registered(at) == {"登录"}
+    assert _page_files(at) == set()
+    # every page URL is registered to the sign-in form (a deep link shows it, no "not found")
+    assert _url_paths(at) == {""} | {spec.url_path for spec in PAGES.values()}
     assert [t.label for t in at.text_input] == ["用户名", "密码"]
     with pytest.raises(ValueError):
         at.switch_page("pages/committee.py")
@@ -57,7 +78,9 @@ def test_each_role_gets_exactly_its_pages(app_db, role):
     """After sign-in the navigation holds exactly the role's pages from the page table."""
     at = _sign_in(role)
     assert not at.exception
-    assert _registered(at) == {spec.title for spec in pages_for_role(role)}
+    assert _page_files(at) == {Path(spec.path).name for spec in pages_for_role(role)}
+    # the other pages' URLs only lead to the refusal; "/" is the hidden home
+    assert _registered(at) - {spec.title for spec in pages_for_role(role)} <= {"无权访问", "首页"}
     assert at.session_state["auth_role"] == role
     # only primitives in session state: no ORM object or Session
     assert all(isinstance(at.session_state[k], int | str | type(None)) for k in
@@ -74,8 +97,15 @@ def test_viewer_cannot_switch_to_an_entry_page(app_db):
 def test_wrong_password_shows_error_and_stays_signed_out(app_db):
     """A wrong password shows the Chinese error and keeps only the sign-in page."""
     at = _sign_in("admin", "wrong-password")
-    assert "用户名或密码错误" in at.error[0].value
+    assert at.error[0].value == SIGN_IN_FAILED
     assert _registered(at) == {"登录"}
+
+
+def test_unknown_name_gets_the_same_answer_as_a_wrong_password(app_db):
+    """An unknown user name and a known one with a wrong password show the same single message."""
+    known = _sign_in("admin", "wrong-password")
+    unknown = _sign_in("no-such-user", "wrong-password")
+    assert [e.value for e in known.error] == [e.value for e in unknown.error] == [SIGN_IN_FAILED]
 
 
 def test_sidebar_year_and_sign_out(app_db):
@@ -83,17 +113,17 @@ def test_sidebar_year_and_sign_out(app_db):
     at = _sign_in("admin")
     assert at.sidebar.selectbox(key="sidebar_year").value == 2024
     assert at.sidebar.selectbox(key="sidebar_year").options == ["2024 年度"]
+    session_id = at.session_state["auth_session_id"]
     at.sidebar.button(key="sidebar_logout").click()
     _through_frame(at).run()
     assert _registered(at) == {"登录"}
     assert "auth_user_id" not in at.session_state
+    with read_session(app_db) as s:
+        assert s.get(LoginSession, session_id).revoked_at is not None
 
 
 def test_demo_banner_only_with_demo_accounts(app_db):
     """No demo account: no 演示数据 banner; after creating the demo accounts it appears."""
-    from dashboard.data.db import transaction
-    from dashboard.services.accounts import create_demo_accounts
-
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not any("演示数据" in w.value for w in at.warning)
     with transaction(app_db) as s:
@@ -112,17 +142,65 @@ def test_every_page_run_alone_signed_out_shows_nothing(app_db, page_file):
     assert len(at.dataframe) == 0 and len(at.button) == 0 and len(at.text_input) == 0
 
 
+def _age_session(engine, at: AppTest, *, created: timedelta, idle: timedelta) -> None:
+    now = utcnow()
+    with transaction(engine) as s:
+        row = s.get(LoginSession, at.session_state["auth_session_id"])
+        row.created_at, row.last_seen_at = now - created, now - idle
+
+
 def test_idle_session_expires_to_sign_in(app_db):
-    """A session idle for more than 8 hours is signed out with a notice on the next run."""
-    from datetime import timedelta
-
-    from dashboard.services.auth import utcnow
-
+    """A session idle for 8 h 1 min (signed in 9 h ago) ends on the next run with a notice."""
     at = _sign_in("assessor")
-    at.session_state["auth_last_seen"] = utcnow() - timedelta(hours=8, minutes=1)
+    _age_session(app_db, at, created=timedelta(hours=9), idle=timedelta(hours=8, minutes=1))
     _through_frame(at).run()
     assert _registered(at) == {"登录"}
     assert [i.value for i in at.info] == ["登录已超时，请重新登录"]
+
+
+def test_session_ends_at_the_absolute_limit_however_active(app_db):
+    """Active a minute ago but signed in 12 h 1 min ago: the session ends (absolute limit 12 h)."""
+    at = _sign_in("assessor")
+    _age_session(app_db, at, created=timedelta(hours=12, minutes=1), idle=timedelta(minutes=1))
+    _through_frame(at).run()
+    assert _registered(at) == {"登录"}
+    assert [i.value for i in at.info] == ["登录已超时，请重新登录"]
+
+
+def test_active_session_within_limits_stays_signed_in(app_db):
+    """Signed in 11 h ago and active 7 h 59 min ago: still signed in on the next run."""
+    at = _sign_in("assessor")
+    _age_session(app_db, at, created=timedelta(hours=11), idle=timedelta(hours=7, minutes=59))
+    _through_frame(at).run()
+    assert "完成情况" in _registered(at)
+    assert at.session_state["auth_username"] == "assessor"
+
+
+@pytest.mark.parametrize("change", ["password", "disable", "delete"])
+def test_running_tab_ends_when_account_changes(app_db, change):
+    """A password reset, disabling or removing the account signs a running tab out on its next run."""
+    at = _sign_in("assessor")
+    with transaction(app_db) as s:
+        if change == "password":
+            set_password(session=s, username="assessor", password="a-new-pass-9", actor="admin")
+        elif change == "disable":
+            set_disabled(session=s, username="assessor", disabled=True, actor="admin")
+        else:
+            s.delete(s.exec(select(User).where(User.username == "assessor")).one())
+    _through_frame(at).run()
+    assert _registered(at) == {"登录"}
+    assert "auth_user_id" not in at.session_state
+    if change != "delete":
+        assert [i.value for i in at.info] == ["登录已失效（已在别处退出、密码已重置或账户已停用），请重新登录"]
+
+
+def test_disabled_account_cannot_sign_in(app_db):
+    """A disabled account gets the same failure message as a wrong password, even with the right one."""
+    with transaction(app_db) as s:
+        set_disabled(session=s, username="viewer", disabled=True, actor="admin")
+    at = _sign_in("viewer")
+    assert [e.value for e in at.error] == [SIGN_IN_FAILED]
+    assert _registered(at) == {"登录"}
 
 
 def test_sign_in_through_the_frame_runs_the_default_page(app_db):
@@ -133,10 +211,6 @@ def test_sign_in_through_the_frame_runs_the_default_page(app_db):
 
 def test_sidebar_year_choice_is_kept_in_plain_state(app_db):
     """Choosing 2023 in the sidebar sets the plain "year" key, and the page shows 2023."""
-    from dashboard.data.db import transaction
-    from dashboard.scoring.scheme import Scheme
-    from models import AssessmentYear
-
     with transaction(app_db) as s:
         s.add(AssessmentYear(year=2023, scheme_json=Scheme.default().to_json()))
     at = _sign_in("admin")

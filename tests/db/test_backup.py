@@ -21,7 +21,7 @@ BOTH = pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True
 
 
 @BOTH
-def test_restored_backup_gives_the_same_results(db_url, tmp_path):
+def test_restored_backup_gives_the_same_results(db_url, tmp_path, monkeypatch):
     """After damage and a restore, assess_year and the publicity snapshot are exactly as before."""
     engine = make_engine(db_url)
     build_year(engine)
@@ -41,7 +41,9 @@ def test_restored_backup_gives_the_same_results(db_url, tmp_path):
     assert damaged != before
     engine.dispose()
 
-    restore(db_url, out)
+    # The damage is audited (reopen), so the backup lacks it: only a forced restore undoes it.
+    monkeypatch.setenv("LIANHU_DATA_DIR", str(tmp_path / "data"))
+    assert restore(db_url, out, force=True).safety_backup is not None
 
     engine = make_engine(db_url)
     after = results_records(assess_year(engine, 2024).results)

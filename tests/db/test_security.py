@@ -31,9 +31,11 @@ from dashboard.services.auth import PermissionDenied, authenticate, hash_passwor
 from models import (
     Adjustment,
     AssessmentYear,
+    Grid,
     Leader,
     Objection,
     ResultSnapshot,
+    SelfReport,
     User,
     UserVillage,
     Village,
@@ -207,7 +209,7 @@ def _attempt(engine, name: str, role: str | None, scope: str, ctx: dict) -> str:
     except PermissionDenied:
         return "D"
     except WorkbookRejected as exc:
-        if all("不在您负责的范围内" in e.reason for e in exc.errors):
+        if all("不在您负责的村内" in e.reason for e in exc.errors):
             return "R"
         return f"rejected: {[str(e) for e in exc.errors][:3]}"
     except Exception as exc:  # noqa: BLE001 - reported as a mismatch
@@ -399,3 +401,124 @@ def test_bad_uploads_refused_cleanly_with_chinese_messages(db_engine):
     # Streamlit's own upload limit says the same 20 MB.
     config = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["maxUploadSize"] == MAX_UPLOAD_MB
+
+
+# --- upload × stored village: one scope rule for every write path ---------------------------------
+
+# (stored village of the leader, village the workbook's 人员名册 gives it) → outcome for the
+# assessor of 南峪村. "new" is a leader the database does not have yet.
+UPLOAD_PLACES = {
+    ("in", "in"): "A",
+    ("in", "out"): "R",
+    ("out", "in"): "R",  # the escape: a leader of another village pulled into the assessor's
+    ("out", "out"): "R",
+    ("new", "in"): "A",
+    ("new", "out"): "R",
+}
+
+
+def _moving_workbook(code: str, name: str, village: str, self_score: float) -> bytes:
+    """A roster naming one leader in `village` and his 个人述职 with every duty `self_score`."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "人员名册"
+    ws.append(["编号", "姓名", "性别", "职务", "乡镇", "村", "网格", "联防组", "任职日期", "状态"])
+    ws.append([code, name, "男", "联户长", "南峪乡", village, f"{village}第一网格", f"{code}联防组",
+               date(2020, 3, 1), "在任"])
+    report = wb.create_sheet("个人述职")
+    report.append(["编号", "姓名", *DUTIES.values()])
+    report.append([code, name, *[self_score] * len(DUTIES)])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _state(engine) -> list:
+    """Everything an upload could change: leaders with their grid, self-reports, revisions."""
+    with read_session(engine) as s:
+        leaders = sorted((x.code, x.name, x.grid_id, x.group_id) for x in s.exec(select(Leader)).all())
+        reports = sorted((r.leader_id, r.year, r.info, r.version) for r in s.exec(select(SelfReport)).all())
+        years = sorted((y.year, y.revision) for y in s.exec(select(AssessmentYear)).all())
+    return [leaders, reports, years]
+
+
+@pytest.mark.parametrize(("stored", "written"), list(UPLOAD_PLACES))
+def test_upload_checks_stored_and_written_village(db_engine, stored, written):
+    """An assessor's upload touches a leader only if his stored and his new village are both in scope."""
+    from dashboard.services.uploads import check_upload, import_upload
+
+    ctx = _setup(db_engine)
+    code, name = {"in": ("H1", "马海军"), "out": ("X1", "赵德明"), "new": ("N1", "新人员")}[stored]
+    data = _moving_workbook(code, name, VILLAGE[written], 90)
+    with read_session(db_engine) as s:
+        assessor = s.get(User, ctx["users"]["assessor"])
+    before = _state(db_engine)
+    check = check_upload(engine=db_engine, user=assessor, data=data, year=2024)
+    if UPLOAD_PLACES[(stored, written)] == "R":
+        assert not check.ok and check.plan is None
+        # Both the roster row and the 个人述职 row are named (sheet, row 2, column).
+        assert {(e.sheet, e.row) for e in check.errors} == {("人员名册", 2), ("个人述职", 2)}
+        assert all(f"编号 {code}" in e.reason and "不在您负责的村内" in e.reason for e in check.errors)
+        with pytest.raises(WorkbookRejected):
+            import_upload(engine=db_engine, user=assessor, data=data, year=2024)
+        assert _state(db_engine) == before
+        return
+    assert check.ok, check.errors
+    import_upload(engine=db_engine, user=assessor, data=data, year=2024)
+    with read_session(db_engine) as s:
+        leader = s.exec(select(Leader).where(Leader.code == code)).one()
+        assert s.get(Village, s.get(Grid, leader.grid_id).village_id).name == "南峪村"
+        report = s.exec(select(SelfReport).where(SelfReport.leader_id == leader.id)).one()
+        assert report.info == 90
+
+
+def test_escape_upload_on_the_sample_is_refused(db_engine):
+    """demo-assessor (东山村, 南峪村) cannot move 扎西卓嘎 (NYL010, 江车村) into 南峪村 by upload."""
+    from dashboard.data.roster import roster_frame
+    from dashboard.data.sample import seed_sample
+    from dashboard.data.workbook import ROSTER, SELF_REPORT, build_workbook
+    from dashboard.services.accounts import create_demo_accounts
+    from dashboard.services.uploads import check_upload, import_upload
+
+    seed_sample(engine=db_engine)
+    with transaction(db_engine) as s:
+        create_demo_accounts(s)
+    with read_session(db_engine) as s:
+        assessor = s.exec(select(User).where(User.username == "demo-assessor")).one()
+        frame = roster_frame(s)
+    row = {k: (None if v != v else v) for k, v in frame[frame["编号"] == "NYL010"].iloc[0].to_dict().items()}
+    assert (row["姓名"], row["村"]) == ("扎西卓嘎", "江车村")
+    row.update({"村": "南峪村", "网格": "南峪村第一网格"})
+    book = build_workbook({ROSTER: [row], SELF_REPORT: [{"编号": "NYL010", "姓名": "扎西卓嘎",
+                                                          **{c: 100 for c in DUTIES.values()}}]})
+    buffer = io.BytesIO()
+    book.save(buffer)
+    before = _state(db_engine)
+    check = check_upload(engine=db_engine, user=assessor, data=buffer.getvalue(), year=2024)
+    assert [(e.sheet, e.row, e.column) for e in check.errors] == [("人员名册", 2, "编号"), ("个人述职", 2, "编号")]
+    assert check.errors[0].reason == "编号 NYL010（扎西卓嘎）：现属 南峪乡/江车村，不在您负责的村内"
+    with pytest.raises(WorkbookRejected):
+        import_upload(engine=db_engine, user=assessor, data=buffer.getvalue(), year=2024)
+    assert _state(db_engine) == before
+
+
+def test_page_services_apply_the_same_rule_to_a_move(db_engine):
+    """save_leader refuses moving X1 (东山村) into 南峪村 and moving H1 out, naming 编号 and 姓名."""
+    from dashboard.services import inputs
+
+    ctx = _setup(db_engine)
+    fields = {"编号": "X1", "姓名": "赵德明", "性别": "男", "职务": "联户长", "网格": "南峪村第一网格",
+              "联防组": "X1联防组", "任职日期": date(2020, 3, 1), "状态": "在任"}
+    before = _state(db_engine)
+    with transaction(db_engine) as s:
+        assessor = s.get(User, ctx["users"]["assessor"])
+        with pytest.raises(PermissionDenied, match="编号 X1（赵德明）现属 南峪乡/东山村"):
+            inputs.save_leader(session=s, user=assessor, village_id=ctx["ids"]["village:南峪村"], fields=fields,
+                              code="X1")
+        with pytest.raises(PermissionDenied, match="编号 H1（马海军）东山村 不在您负责的村内"):
+            inputs.save_leader(session=s, user=assessor, village_id=ctx["ids"]["village:东山村"],
+                              fields={**fields, "编号": "H1", "姓名": "马海军"}, code="H1")
+        with pytest.raises(PermissionDenied, match="添加「新人员」：东山村 不在您负责的村内"):
+            inputs.save_leader(session=s, user=assessor, village_id=ctx["ids"]["village:东山村"],
+                              fields={**fields, "编号": "N1", "姓名": "新人员"})
+    assert _state(db_engine) == before

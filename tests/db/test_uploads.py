@@ -71,11 +71,11 @@ def test_assessor_upload_outside_scope_lists_rows_and_writes_nothing(db_engine):
         {"季度": 1, "评分人": "张书记", "编号": "JP-H1", "姓名": "王芳", **FULL},
     ])
     check = check_upload(engine=db_engine, user=_user(db_engine, "assessor"), data=data, year=YEAR)
-    scope_errors = [e for e in check.errors if "不在您负责的范围内" in e.reason]
-    # the roster sheet lists JP-G1, JP-H1 (江盘村) and DC-G1 (大川镇/南峪村): 3 rows, plus the
-    # 两委打分 row 3 for JP-H1
+    scope_errors = [e for e in check.errors if "不在您负责的村内" in e.reason]
+    # the roster sheet lists JP-G1, JP-H1 (江盘村) and DC-G1 (大川镇/南峪村), each stored outside
+    # the scope: 3 rows, plus the 两委打分 row 3 for JP-H1
     assert sorted((e.sheet, e.column) for e in scope_errors) == [
-        ("两委打分", "编号"), ("人员名册", "村"), ("人员名册", "村"), ("人员名册", "村"),
+        ("两委打分", "编号"), ("人员名册", "编号"), ("人员名册", "编号"), ("人员名册", "编号"),
     ]
     assert [e.row for e in scope_errors if e.sheet == "两委打分"] == [3]
     with pytest.raises(WorkbookRejected):

@@ -420,8 +420,8 @@ def test_extra_column_gives_a_warning(db_engine, tmp_path, capsys):
     assert "提示：工作表「群众评议」的列「备注」不是规定的列，已忽略" in out
 
 
-def test_reimport_replaces_rows_of_covered_leaders_only(loaded, tmp_path):
-    """A second book with only L1's ballot replaces L1's two marks; W1's and L2's marks stay."""
+def test_reimport_ballot_sheet_replaces_only_its_ballot_and_leader(loaded, tmp_path):
+    """A second book with L1 on ballot B9 adds that mark; L1's B1 and B2, W1's and L2's marks stay."""
     rows = base_rows()
     rows[BALLOTS] = [{"票号": "B9", "评议人类别": "群众代表", "编号": "L1", "姓名": "马忠义", "评价": "不称职"}]
     import_workbook(engine=loaded, source=write_book(tmp_path / "again.xlsx", rows, sheets=[ROSTER, BALLOTS]), year=2024)
@@ -429,10 +429,12 @@ def test_reimport_replaces_rows_of_covered_leaders_only(loaded, tmp_path):
         marks = s.execute(
             select(Leader.code, BallotMark.ballot_no, BallotMark.mark)
             .join(Leader, Leader.id == BallotMark.leader_id)
-            .order_by(Leader.code)
+            .order_by(Leader.code, BallotMark.ballot_no)
         ).all()
-        # before: W1 B1 优秀; L1 B1 称职, B2 优秀; L2 B2 弃权 → L1's two replaced by one.
-        assert [tuple(m) for m in marks] == [("L1", "B9", "不称职"), ("L2", "B2", "弃权"), ("W1", "B1", "优秀")]
+        # before: W1 B1 优秀; L1 B1 称职, B2 优秀; L2 B2 弃权 → plus L1 B9 不称职 (票号+编号 is the unit).
+        assert [tuple(m) for m in marks] == [
+            ("L1", "B1", "称职"), ("L1", "B2", "优秀"), ("L1", "B9", "不称职"), ("L2", "B2", "弃权"), ("W1", "B1", "优秀"),
+        ]
         # Sheets absent from the second book keep their data (3 committee rows).
         assert s.execute(text("select count(*) from committee_score")).scalar_one() == 3
         assert s.get(AssessmentYear, 2024).revision == 2
@@ -486,8 +488,11 @@ def test_template_round_trip(loaded, tmp_path, capsys):
         l1 = s.execute(select(Leader.id).where(Leader.code == "L1")).scalar_one()
         report = s.execute(select(SelfReport).where(SelfReport.leader_id == l1)).scalar_one()
         assert (report.info, report.unity, report.narrative) == (80, 80, None)
-        marks = s.execute(select(BallotMark.mark).where(BallotMark.leader_id == l1)).scalars().all()
-        assert marks == ["基本称职"]
+        marks = s.execute(
+            select(BallotMark.ballot_no, BallotMark.mark).where(BallotMark.leader_id == l1).order_by(BallotMark.ballot_no)
+        ).all()
+        # Ballot T1 is added next to the stored B1 and B2 (a ballot row replaces only 票号+编号).
+        assert [tuple(m) for m in marks] == [("B1", "称职"), ("B2", "优秀"), ("T1", "基本称职")]
         # W1's self-report (rows left blank in the template) is untouched: 90.
         w1 = s.execute(select(Leader.id).where(Leader.code == "W1")).scalar_one()
         assert s.execute(select(SelfReport.info).where(SelfReport.leader_id == w1)).scalar_one() == 90
@@ -498,7 +503,7 @@ def test_import_writes_an_audit_event(loaded):
     with read_session(loaded) as s:
         row = s.execute(text("select action, year, new_value from audit_event")).one()
     assert row[0] == "import" and row[1] == 2024
-    assert json.loads(row[2])["群众评议"] == 4
+    assert json.loads(row[2])["群众评议"] == {"新增": 4, "修改": 0, "不变": 0, "删除": 0}
 
 
 def test_roster_frame_lists_leaders_with_chinese_columns(loaded, tmp_path):

@@ -68,20 +68,18 @@ def test_each_role_sees_exactly_its_pages(page: Page, role: str):
 
 
 def test_viewer_cannot_reach_committee_page_by_url(page: Page, app_url: str):
-    """/committee typed in the address bar shows no entry form; a signed-in viewer has no such page."""
+    """/committee typed in the address bar asks for sign-in; a viewer signed in there gets a refusal."""
     page.goto(f"{app_url}/committee")
+    expect(page.get_by_label("用户名")).to_be_visible()
     _settle(page)
-    # A URL opens a new session, which is signed out: Streamlit reports the unknown page and
-    # runs the sign-in page (or, on a server's very first request, the page stops at 请先登录).
-    expect(page.get_by_text("Page not found").or_(page.get_by_text("请先登录")).first).to_be_visible()
+    expect(page.get_by_text("Page not found")).to_have_count(0)
     expect(page.get_by_role("button", name="保存打分")).to_have_count(0)
-    expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
-
-    page.goto(app_url)
     _sign_in(page, "viewer")
     assert "两委打分" not in _nav_titles(page)
-    expect(page.locator("h1").first).not_to_contain_text("两委打分")
+    expect(page.locator("h1").first).to_have_text("无权访问")
+    expect(page.get_by_text("您的角色（查看）不能使用这个页面。")).to_be_visible()
     expect(page.get_by_role("button", name="保存打分")).to_have_count(0)
+    expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
 
 
 def test_committee_entry_changes_completion(page: Page):

@@ -164,3 +164,28 @@ def test_write_in_one_process_is_seen_by_the_other(browser, two_apps):
     expect(reader.get_by_text("数据版本 1")).to_be_visible()
     _open_h1_self_report(reader)
     expect(reader.get_by_label("社情民意信息员")).to_have_value("55.00")
+
+
+def test_session_is_shared_by_both_processes(browser, two_apps):
+    """Signed in through process 1, the browser opens a page on process 2 signed in; 退出登录 there ends it on both."""
+    first, second = two_apps
+    page = _signed_in_page(browser, first)
+    context = page.context
+    # cookies are per host, not per port: the same cookie goes to both processes, as behind nginx
+    for _ in range(50):
+        old = [c for c in context.cookies() if c["name"] == "lianhu_session"]
+        if old:
+            break
+        page.wait_for_timeout(100)
+    other = context.new_page()
+    other.goto(f"{second}/rankings")
+    expect(other.locator("h1").first).to_contain_text("排名")
+    _settle(other)
+    other.get_by_role("button", name="退出登录").click()
+    expect(other.get_by_label("用户名")).to_be_visible()
+    # the old cookie value, put back, no longer works on process 1 either: the database revoked it
+    context.add_cookies(old)
+    again = context.new_page()
+    again.goto(f"{first}/rankings")
+    expect(again.get_by_label("用户名")).to_be_visible()
+    context.close()

@@ -1,0 +1,1 @@
+"""Persistence and file formats: database, migrations, queries into scoring inputs, workbook, exports, backup."""
