@@ -12,7 +12,6 @@ from dashboard.domain import EXCELLENT, HOUSEHOLD_LEADER, flag_list
 from dashboard.scoring.explain import REASON_TWO_YEARS, adjustment_reason, award_reason
 from dashboard.scoring.scheme import Scheme
 
-
 SCOPE_LABEL_KEYS = {"village": ["township", "village"], "township": ["township"], "county": ["county"]}
 CANDIDATE_COLUMNS = [
     "scope",

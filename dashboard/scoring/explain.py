@@ -18,9 +18,9 @@ import pandas as pd
 
 from dashboard.domain import (
     ABSTAIN,
+    BASIC,
     COMPONENT_NAMES,
     DUTIES,
-    BASIC,
     DUTY_KEYS,
     EXCELLENT,
     FLAG_NAMES,
