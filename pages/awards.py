@@ -18,6 +18,12 @@ from dashboard.ui import state
 from dashboard.ui.resources import get_engine
 from dashboard.ui.results import award_workbook_bytes, derived, results_file_bytes, year_results
 
+CANDIDATE_KEYS = (
+    "scope", "position", "code", "name", "village", "final", "committee", "mass", "self", "deduction",
+    "grade", "eligible", "award", "tie",
+)
+SCORE_HEADERS = [HEADERS[k] for k in ("final", "committee", "mass", "self", "deduction")]
+
 state.require_page_role(AWARD_ROLES, what="查看表彰名单")
 engine = get_engine()
 data = year_results(engine)
@@ -94,13 +100,6 @@ if not ties.empty:
 st.subheader("候选人（按评选顺序）")
 only_running = st.toggle("只看达到优秀分数线或获表彰的人员", value=True, key="awards_only_running")
 shown = candidates.loc[candidates["in_running"]] if only_running else candidates
-
-
-CANDIDATE_KEYS = (
-    "scope", "position", "code", "name", "village", "final", "committee", "mass", "self", "deduction",
-    "grade", "eligible", "award", "tie",
-)
-SCORE_HEADERS = [HEADERS[k] for k in ("final", "committee", "mass", "self", "deduction")]
 
 
 def _highlight(row: pd.Series) -> list[str]:
