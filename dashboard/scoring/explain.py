@@ -257,11 +257,8 @@ def explain_result(result: ScoringResult, code: str, raw: LeaderRawRows) -> Expl
     else:
         lines.append(f"按最终得分 {row['final']:.2f} 评定等次：{row['grade']}。")
     if row["adjustment"]:
-        if forced:
-            why = "一票否决" if forced == "veto" else "群众评议否决"
-        elif row["grade"] == INCOMPETENT:
-            why = "等次为不称职"
-        else:
+        why = adjustment_reason(row["flags"], row["grade"])
+        if why == REASON_TWO_YEARS:
             why = f"等次为{row['grade']}，上年度等次为{row['previous_grade']}"
         data["grade"]["adjustment_reason"] = why
         lines.append(f"列入建议调整名单：{why}。")
