@@ -41,7 +41,7 @@ ADJUSTMENT_KINDS = (BONUS, DEDUCTION, VETO)
 COMPONENTS = ("self", "mass", "committee", "platform")
 COMPONENT_NAMES = {"self": "个人述职", "mass": "群众评议", "committee": "村两委量化打分", "platform": "综治E通上报"}
 
-# Year workflow (issue 6): entry open -> publicity -> final.
+# Year workflow: entry open -> publicity -> final.
 YEAR_OPEN = "录入中"
 YEAR_PUBLICITY = "公示中"
 YEAR_FINAL = "已定稿"
@@ -69,3 +69,13 @@ FLAG_NAMES = {
 }
 
 DEFAULT_COUNTY = "舟曲县"
+
+
+def flag_list(value: object) -> list[str]:
+    """The flags of one result as a new list, whether held as a tuple, a list or `a;b` text
+    (None or NaN: no flags)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    if isinstance(value, str):
+        return [f for f in value.split(";") if f]
+    return [str(f) for f in value]

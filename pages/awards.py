@@ -5,11 +5,24 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.domain import LEADER_ROLES
-from dashboard.reports import views
+from dashboard.headers import HEADERS
+from dashboard.reports.awards import (
+    adjustment_list,
+    award_candidates,
+    award_summary,
+    pay_by_village,
+    pay_table,
+)
 from dashboard.services.results import AWARD_ROLES, award_scope_label, scope_results
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
 from dashboard.ui.results import award_workbook_bytes, derived, results_file_bytes, year_results
+
+CANDIDATE_KEYS = (
+    "scope", "position", "code", "name", "village", "final", "committee", "mass", "self", "deduction",
+    "grade", "eligible", "award", "tie",
+)
+SCORE_HEADERS = [HEADERS[k] for k in ("final", "committee", "mass", "self", "deduction")]
 
 state.require_page_role(AWARD_ROLES, what="查看表彰名单")
 engine = get_engine()
@@ -60,19 +73,16 @@ candidates = derived(
     engine,
     data,
     "award_candidates",
-    lambda: scope_results(views.award_candidates(data.assessment.results, scheme), data.scope),
+    lambda: scope_results(award_candidates(data.assessment.results, scheme), data.scope),
 )
-summary = views.award_summary(candidates)
+summary = award_summary(candidates)
 st.subheader("名额")
 st.dataframe(
     summary.rename(
         columns={
-            "scope": "评选范围",
-            "role": "职务",
+            **{k: HEADERS[k] for k in ("scope", "role", "quota", "eligible")},
             "headcount": "在任人数",
-            "quota": "名额",
-            "eligible": "符合条件",
-            "awarded": "表彰",
+            "awarded": HEADERS["award"],
             "ties": "末位并列",
         }
     ),
@@ -93,9 +103,9 @@ shown = candidates.loc[candidates["in_running"]] if only_running else candidates
 
 
 def _highlight(row: pd.Series) -> list[str]:
-    if row["并列"]:
+    if row[HEADERS["tie"]]:
         return ["background-color: #ffeb9c"] * len(row)
-    if row["表彰"]:
+    if row[HEADERS["award"]]:
         return ["background-color: #e8f5e9"] * len(row)
     return [""] * len(row)
 
@@ -106,30 +116,13 @@ for role in LEADER_ROLES:
     if part.empty:
         st.caption("无")
         continue
-    table = pd.DataFrame(
-        {
-            "范围": part["scope"],
-            "位次": part["position"],
-            "编号": part["code"],
-            "姓名": part["name"],
-            "村": part["village"],
-            "总分": part["final"],
-            "两委打分": part["committee"],
-            "群众评议": part["mass"],
-            "个人述职": part["self"],
-            "减分": part["deduction"],
-            "等次": part["grade"],
-            "符合条件": part["eligible"],
-            "表彰": part["award"],
-            "并列": part["tie"],
-            "说明": part["reason"],
-        }
-    )
-    if table["范围"].nunique() == 1:
-        table = table.drop(columns=["范围"])
+    table = pd.DataFrame({HEADERS[k]: part[k] for k in CANDIDATE_KEYS})
+    table["说明"] = part["reason"]
+    if table[HEADERS["scope"]].nunique() == 1:
+        table = table.drop(columns=[HEADERS["scope"]])
     st.dataframe(
         table.style.apply(_highlight, axis=1).format(
-            {c: "{:.2f}" for c in ("总分", "两委打分", "群众评议", "个人述职", "减分")}, na_rep="—"
+            {c: "{:.2f}" for c in SCORE_HEADERS}, na_rep="—"
         ),
         hide_index=True,
         width="stretch",
@@ -137,29 +130,18 @@ for role in LEADER_ROLES:
     )
 
 st.subheader("建议调整名单")
-adjust = derived(engine, data, "adjustment_list", views.adjustment_list, results)
+adjust = derived(engine, data, "adjustment_list", adjustment_list, results)
 if adjust.empty:
     st.caption("无")
 else:
     st.dataframe(
-        adjust.rename(
-            columns={
-                "code": "编号",
-                "name": "姓名",
-                "role": "职务",
-                "township": "乡镇",
-                "village": "村",
-                "final": "总分",
-                "grade": "等次",
-                "reason": "原因",
-            }
-        ),
+        adjust.rename(columns=HEADERS),
         hide_index=True,
         width="stretch",
     )
 
 st.subheader("联户长报酬")
-pay = views.pay_table(results, scheme)
+pay = pay_table(results, scheme)
 if pay.empty:
     st.caption("无联户长")
 else:
@@ -167,26 +149,15 @@ else:
         "报酬合计（元）", f"{pay['pay'].sum():,.2f}", help=f"基数 {scheme.pay_base:g} 元 × 等次系数"
     )
     st.dataframe(
-        views.pay_by_village(pay).rename(
-            columns={"township": "乡镇", "village": "村", "leaders": "人数", "total": "合计（元）"}
+        pay_by_village(pay).rename(
+            columns={**HEADERS, "leaders": "人数", "total": "合计（元）"}
         ),
         hide_index=True,
         width="stretch",
     )
     with st.expander("逐人明细"):
         st.dataframe(
-            pay.rename(
-                columns={
-                    "code": "编号",
-                    "name": "姓名",
-                    "township": "乡镇",
-                    "village": "村",
-                    "group": "联防组",
-                    "grade": "等次",
-                    "coefficient": "系数",
-                    "pay": "报酬（元）",
-                }
-            ),
+            pay.rename(columns=HEADERS),
             hide_index=True,
             width="stretch",
         )

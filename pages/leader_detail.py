@@ -7,7 +7,15 @@ import streamlit as st
 from dashboard.data.db import read_session
 from dashboard.data.queries import LeaderNotFoundError, explain_leader
 from dashboard.domain import ABSTAIN, GRADES
-from dashboard.reports import charts, views
+from dashboard.headers import HEADERS
+from dashboard.reports import charts
+from dashboard.reports.detail import (
+    ballot_breakdown,
+    duty_profile_vs_township,
+    quarter_totals,
+    score_waterfall,
+)
+from dashboard.reports.labels import flag_text, grade_label, leader_row, villages_in
 from dashboard.services.results import leader_grade_history, quarter_totals_from_trimming
 from dashboard.ui.resources import get_engine
 from dashboard.ui.results import DETAIL_CODE_KEY, other_years_results, year_results
@@ -23,8 +31,8 @@ if results.empty:
 
 # The leader: from the URL (?code=…), else the last one opened, else the first in scope.
 code = st.query_params.get("code") or st.session_state.get(DETAIL_CODE_KEY)
-villages = views.villages_in(results)
-row = views.leader_row(results, code) if code else None
+villages = villages_in(results)
+row = leader_row(results, code) if code else None
 if code and row is None:
     st.warning(f"编号 {code} 不在您可查看的范围内（只能查看本乡镇的人员），请在下面重新选择。")
 if row is None:
@@ -68,9 +76,9 @@ place = f"{row['township']} {row['village']} {row['grid']}" + (
 st.caption(f"编号 {row['code']} · {place}")
 
 m = st.columns(3)
-m[0].metric("总分", f"{row['final']:.2f}")
-m[1].metric("等次", views.grade_label(row["grade"]))
-m[2].metric("乡镇排名", f"{int(row['township_rank'])}")
+m[0].metric(HEADERS["final"], f"{row['final']:.2f}")
+m[1].metric(HEADERS["grade"], grade_label(row["grade"]))
+m[2].metric(HEADERS["township_rank"], f"{int(row['township_rank'])}")
 notes = []
 if bool(row["award"]):
     notes.append(f"获评优秀{row['role']}")
@@ -78,29 +86,17 @@ if bool(row["adjustment"]):
     notes.append("列入建议调整名单")
 if not bool(row["complete"]):
     notes.append("考评资料不完整")
-flags = views.flag_text(row["flags"])
+flags = flag_text(row["flags"])
 if flags:
     notes.append(flags)
 if notes:
     st.info("；".join(notes))
 
-profile = views.duty_profile_vs_township(results, row["code"])
+profile = duty_profile_vs_township(results, row["code"])
 if profile.empty:
     st.caption("没有村两委打分，无七大员履职画像。")
 else:
     st.altair_chart(charts.duty_profile_chart(profile), use_container_width=True)
-
-st.altair_chart(
-    charts.waterfall_chart(views.score_waterfall(row, data.scheme)), use_container_width=True
-)
-
-marks = {m_: int(row.get(f"marks_{m_}", 0) or 0) for m_ in (*GRADES, ABSTAIN)}
-breakdown = views.ballot_breakdown(marks)
-st.altair_chart(
-    charts.ballot_chart(breakdown, views.satisfaction_rate(marks)), use_container_width=True
-)
-if marks[ABSTAIN]:
-    st.caption(f"另有弃权 {marks[ABSTAIN]} 张，不计入有效票。")
 
 try:
     explanation = explain_leader(engine, data.year, row["code"], assessment=data.assessment)
@@ -108,7 +104,19 @@ except LeaderNotFoundError as exc:
     st.error(str(exc))
     st.stop()
 
-quarters = views.quarter_totals(
+st.altair_chart(
+    charts.waterfall_chart(score_waterfall(row, explanation.data["weights"])),
+    use_container_width=True,
+)
+
+marks = {m_: int(row.get(f"marks_{m_}", 0) or 0) for m_ in (*GRADES, ABSTAIN)}
+breakdown = ballot_breakdown(marks)
+satisfaction = None if pd.isna(row["satisfaction"]) else float(row["satisfaction"])
+st.altair_chart(charts.ballot_chart(breakdown, satisfaction), use_container_width=True)
+if marks[ABSTAIN]:
+    st.caption(f"另有弃权 {marks[ABSTAIN]} 张，不计入有效票。")
+
+quarters = quarter_totals(
     quarter_totals_from_trimming(explanation.data.get("committee_trimming", []), data.scheme)
 )
 if quarters.empty:
@@ -127,7 +135,7 @@ if trim_lines:
 st.subheader("往年等次")
 computed = {}
 for other_year, frame in other_years_results(engine, year=data.year, scope=data.scope).items():
-    hit = views.leader_row(frame, row["code"])
+    hit = leader_row(frame, row["code"])
     if hit is not None:
         computed[other_year] = hit["grade"]
 with read_session(engine) as session:

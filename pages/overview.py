@@ -6,7 +6,16 @@ import streamlit as st
 
 from dashboard.data.db import read_session
 from dashboard.domain import GRADES
-from dashboard.reports import charts, views
+from dashboard.reports import charts
+from dashboard.reports.labels import scopes_in
+from dashboard.reports.overview import (
+    grade_band_rules,
+    grade_distribution,
+    score_histogram,
+    trend,
+    village_comparison,
+    village_duty_heatmap,
+)
 from dashboard.services.results import prior_grades, scope_results
 from dashboard.ui.resources import get_engine
 from dashboard.ui.results import other_years_results, year_results
@@ -20,7 +29,7 @@ if results.empty:
     st.info("您的范围内没有考评结果。")
     st.stop()
 
-townships = views.scopes_in(results)
+townships = scopes_in(results)
 if len(townships) > 1:
     town = st.selectbox("范围", ["全县", *townships], key="overview_township")
     if town != "全县":
@@ -36,18 +45,18 @@ m[2].metric("表彰", int(results["award"].sum()))
 m[3].metric("建议调整", int(results["adjustment"].sum()))
 
 st.altair_chart(
-    charts.grade_distribution_chart(views.grade_distribution(results)), use_container_width=True
+    charts.grade_distribution_chart(grade_distribution(results)), use_container_width=True
 )
 st.altair_chart(
     charts.score_histogram_chart(
-        views.score_histogram(results), views.grade_band_rules(data.scheme)
+        score_histogram(results), grade_band_rules(data.scheme)
     ),
     use_container_width=True,
 )
 
 # A county view compares townships; a township view compares its villages.
 by = "township" if results["township"].nunique() > 1 else "village"
-heat = views.village_duty_heatmap(results, by=by)
+heat = village_duty_heatmap(results, by=by)
 if heat.empty:
     st.caption("没有村两委打分，无七大员热力图。")
 else:
@@ -58,7 +67,7 @@ else:
 
 st.altair_chart(
     charts.village_comparison_chart(
-        views.village_comparison(results, by=by), place_title="乡镇" if by == "township" else "村"
+        village_comparison(results, by=by), place_title="乡镇" if by == "township" else "村"
     ),
     use_container_width=True,
 )
@@ -75,15 +84,15 @@ if len(townships) > 1 and st.session_state.get("overview_township", "全县") !=
     frames = {
         y: f.loc[f["township"] == st.session_state["overview_township"]] for y, f in frames.items()
     }
-trend = views.trend(frames)
-if trend["year"].nunique() < 2:
+year_trend = trend(frames)
+if year_trend["year"].nunique() < 2:
     st.caption("没有往年数据，暂无历年趋势。")
 else:
-    st.altair_chart(charts.trend_grade_chart(trend), use_container_width=False)
-    st.altair_chart(charts.trend_mean_chart(trend), use_container_width=True)
+    st.altair_chart(charts.trend_grade_chart(year_trend), use_container_width=False)
+    st.altair_chart(charts.trend_mean_chart(year_trend), use_container_width=True)
     st.dataframe(
         pd.pivot_table(
-            trend, index=["role", "year"], columns="grade", values="count", aggfunc="sum"
+            year_trend, index=["role", "year"], columns="grade", values="count", aggfunc="sum"
         )
         .reindex(columns=list(GRADES))
         .rename_axis(index=["职务", "年度"], columns=None),

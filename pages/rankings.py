@@ -3,7 +3,14 @@
 import streamlit as st
 
 from dashboard.domain import GRADES, LEADER_ROLES
-from dashboard.reports import views
+from dashboard.reports.labels import LEVEL_NAMES, RANK_COLUMNS, scopes_in, villages_in
+from dashboard.reports.rankings import (
+    RANKING_HEADERS,
+    RankingFilter,
+    filter_results,
+    paginate,
+    ranking_table,
+)
 from dashboard.ui.resources import get_engine
 from dashboard.ui.results import open_detail, year_results
 
@@ -29,18 +36,18 @@ role = (
 with st.expander("筛选", icon=":material/filter_list:"):
     level = st.selectbox(
         "排名范围",
-        list(views.RANK_COLUMNS),
+        list(RANK_COLUMNS),
         index=1,
-        format_func=views.LEVEL_NAMES.get,
+        format_func=LEVEL_NAMES.get,
         key="rankings_level",
     )
-    townships = views.scopes_in(results)
+    townships = scopes_in(results)
     township = None
     if len(townships) > 1:
         township = st.selectbox("乡镇", ["全部", *townships], key="rankings_township")
         township = None if township == "全部" else township
     village = st.selectbox(
-        "村", ["全部", *views.villages_in(results, township)], key="rankings_village"
+        "村", ["全部", *villages_in(results, township)], key="rankings_village"
     )
     village = None if village == "全部" else village
     grade = st.selectbox("等次", ["全部", *GRADES], key="rankings_grade")
@@ -50,19 +57,19 @@ with st.expander("筛选", icon=":material/filter_list:"):
     show_parts = st.toggle("显示分项得分", value=False, key="rankings_parts")
     page_size = st.selectbox("每页行数", [25, 50, 100], index=1, key="rankings_page_size")
 
-flt = views.RankingFilter(
+flt = RankingFilter(
     role=role, level=level, township=township, village=village, grade=grade, complete=complete
 )
-rows = views.filter_results(results, flt)
+rows = filter_results(results, flt)
 # A new filter starts again at page 1; a page number past the end is clamped.
 filter_key = repr((flt, page_size))
 if st.session_state.get("rankings_filter_key") != filter_key:
     st.session_state["rankings_filter_key"] = filter_key
     st.session_state["rankings_page"] = 1
-page = views.paginate(rows, page_size=page_size, page=st.session_state.get("rankings_page", 1))
+page = paginate(rows, page_size=page_size, page=st.session_state.get("rankings_page", 1))
 if page.pages > 1:
     st.session_state["rankings_page"] = page.number
-table = views.ranking_table(page.rows, level=level)
+table = ranking_table(page.rows, level=level)
 
 score = st.column_config.ProgressColumn(format="%.2f", min_value=0, max_value=100, width="small")
 columns = ["rank", "name", "village", "final", "grade", "flag_text"]
@@ -88,25 +95,25 @@ if show_parts:
         "flag_text",
     ]
 columns = [c for c in columns if c in table.columns]
-config = {key: st.column_config.Column(label) for key, label in views.RANKING_HEADERS.items()}
+config = {key: st.column_config.Column(label) for key, label in RANKING_HEADERS.items()}
 config.update(
     {
-        "rank": st.column_config.NumberColumn("名次", width=48),
-        "name": st.column_config.TextColumn("姓名", width=64),
+        "rank": st.column_config.NumberColumn(RANKING_HEADERS["rank"], width=48),
+        "name": st.column_config.TextColumn(RANKING_HEADERS["name"], width=64),
         "final": st.column_config.ProgressColumn(
-            "总分", format="%.2f", min_value=0, max_value=100, width=90
+            RANKING_HEADERS["final"], format="%.2f", min_value=0, max_value=100, width=90
         ),
-        "grade": st.column_config.TextColumn("等次", width=64),
-        "satisfaction": st.column_config.NumberColumn("满意率", format="percent"),
+        "grade": st.column_config.TextColumn(RANKING_HEADERS["grade"], width=64),
+        "satisfaction": st.column_config.NumberColumn(RANKING_HEADERS["satisfaction"], format="percent"),
         **{
-            k: score | {"label": views.RANKING_HEADERS[k]}
+            k: score | {"label": RANKING_HEADERS[k]}
             for k in ("self", "mass", "committee", "platform")
         },
     }
 )
 
 st.caption(
-    f"{views.LEVEL_NAMES[level]}排名 · {role} · 第 {page.first}–{page.last} 条，共 {page.total} 条 · 点选一行查看述职档案"
+    f"{LEVEL_NAMES[level]}排名 · {role} · 第 {page.first}–{page.last} 条，共 {page.total} 条 · 点选一行查看述职档案"
 )
 event = st.dataframe(
     table[columns],

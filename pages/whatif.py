@@ -5,7 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.domain import COMPONENT_NAMES, COMPONENTS, GRADES
-from dashboard.reports import views
+from dashboard.headers import HEADERS
+from dashboard.reports.whatif import compare_results, grade_shift_matrix, whatif_changes
 from dashboard.scoring.scheme import SchemeError
 from dashboard.services.results import WHATIF_ROLES
 from dashboard.ui import state
@@ -37,7 +38,7 @@ with st.form("whatif_form"):
         )
         for i, k in enumerate(COMPONENTS)
     }
-    st.markdown("**等次分数线**（总分不低于该分数）")
+    st.markdown(f"**等次分数线**（{HEADERS['final']}不低于该分数）")
     bcols = st.columns(3)
     bands = {
         g: bcols[i].number_input(
@@ -61,7 +62,7 @@ with st.form("whatif_form"):
     )
     submitted = st.form_submit_button("计算对比", type="primary")
 
-changes = views.whatif_changes(weights=weights, grade_bands=bands, award_ratio=ratio)
+changes = whatif_changes(weights=weights, grade_bands=bands, award_ratio=ratio)
 try:
     changed_scheme = scheme.replace(changes)
 except SchemeError as exc:
@@ -74,7 +75,7 @@ if changed_scheme.to_dict() == scheme.to_dict():
 
 changed = whatif_results(engine, data, changed_scheme)
 current = data.results
-diff = views.compare_results(current, changed)
+diff = compare_results(current, changed)
 
 m = st.columns(3)
 m[0].metric("等次变化", int(diff["grade_changed"].sum()))
@@ -86,7 +87,7 @@ m[2].metric(
 )
 
 st.subheader("等次变化")
-shift = views.grade_shift_matrix(current, changed)
+shift = grade_shift_matrix(current, changed)
 shift.index.name = "当前方案 ↓ / 调整后 →"
 st.dataframe(shift, width="stretch")
 
@@ -97,24 +98,20 @@ else:
     st.dataframe(
         pd.DataFrame(
             {
-                "编号": diff["code"],
-                "姓名": diff["name"],
-                "职务": diff["role"],
-                "村": diff["village"],
-                "当前总分": diff["final_now"],
-                "调整后总分": diff["final_new"],
-                "当前等次": diff["grade_now"],
-                "调整后等次": diff["grade_new"],
-                "当前表彰": diff["award_now"],
-                "调整后表彰": diff["award_new"],
+                **{HEADERS[k]: diff[k] for k in ("code", "name", "role", "village")},
+                **{
+                    f"{when}{HEADERS[k]}": diff[f"{k}_{suffix}"]
+                    for k in ("final", "grade", "award")
+                    for when, suffix in (("当前", "now"), ("调整后", "new"))
+                },
                 "变化": diff["change"],
             }
         ),
         hide_index=True,
         width="stretch",
         column_config={
-            "当前总分": st.column_config.NumberColumn(format="%.2f"),
-            "调整后总分": st.column_config.NumberColumn(format="%.2f"),
+            f"{when}{HEADERS['final']}": st.column_config.NumberColumn(format="%.2f")
+            for when in ("当前", "调整后")
         },
         key="whatif_diff",
     )

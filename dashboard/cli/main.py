@@ -238,7 +238,7 @@ def cmd_seed_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
-    from dashboard.data.queries import AssessCommandError, run_assess
+    from dashboard.cli.results import AssessCommandError, run_assess
 
     if args.out:
         _check_out(args.out)
@@ -253,8 +253,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
 
 def cmd_awards(args: argparse.Namespace) -> int:
-    from dashboard.data.export import run_awards
-    from dashboard.data.queries import AssessCommandError
+    from dashboard.cli.results import AssessCommandError, run_awards
 
     try:
         year = int(args.year)

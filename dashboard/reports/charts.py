@@ -1,8 +1,9 @@
 """Altair charts for the result pages, each built from an already-aggregated small frame.
 
 Functions return `alt.Chart` (or a layered chart) and never draw: the page passes them to
-`st.altair_chart`. Inputs are the frames of dashboard.reports.views, so a chart never carries more
-rows than it shows (a histogram's bins, not 4,000 leaders).
+`st.altair_chart`. Inputs are the frames of the other dashboard.reports modules, so a chart never
+carries more rows than it shows (a histogram's bins, not 4,000 leaders). Axis titles of result
+values take their words from dashboard.headers.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ import altair as alt
 import pandas as pd
 
 from dashboard.domain import GRADES, LEADER_ROLES, MARKS
+from dashboard.headers import HEADERS
+
+FINAL = HEADERS["final"]
 
 GRADE_COLORS = {"优秀": "#2e7d32", "称职": "#1f77b4", "基本称职": "#f39c12", "不称职": "#c0392b"}
 MARK_COLORS = {**GRADE_COLORS, "弃权": "#9e9e9e"}
 ROLE_COLORS = {"网格长": "#5b6bbf", "联户长": "#17a2a2"}
-WATERFALL_COLORS = {"成绩": "#1f77b4", "加分": "#2e7d32", "减分": "#c0392b", "总分": "#37474f"}
+WATERFALL_COLORS = {"成绩": "#1f77b4", "加分": "#2e7d32", "减分": "#c0392b", FINAL: "#37474f"}
 
 
 def _grade_scale() -> alt.Scale:
@@ -34,7 +38,7 @@ def _legend_bottom() -> alt.Legend:
 
 
 def grade_distribution_chart(dist: pd.DataFrame) -> alt.Chart:
-    """Stacked bars: leaders per grade, one bar per role (views.grade_distribution)."""
+    """Stacked bars: leaders per grade, one bar per role (overview.grade_distribution)."""
     return (
         alt.Chart(dist)
         .mark_bar()
@@ -55,12 +59,12 @@ def grade_distribution_chart(dist: pd.DataFrame) -> alt.Chart:
 
 
 def score_histogram_chart(hist: pd.DataFrame, bands: pd.DataFrame) -> alt.LayerChart:
-    """Histogram of final scores (views.score_histogram) with the grade bands as dashed rules."""
+    """Histogram of final scores (overview.score_histogram) with the grade bands as dashed rules."""
     bars = (
         alt.Chart(hist)
         .mark_bar(opacity=0.85)
         .encode(
-            x=alt.X("bin_start:Q", title="总分", bin="binned", scale=alt.Scale(zero=False)),
+            x=alt.X("bin_start:Q", title=FINAL, bin="binned", scale=alt.Scale(zero=False)),
             x2="bin_end:Q",
             y=alt.Y("count:Q", title="人数", stack="zero"),
             color=alt.Color("role:N", title="职务", scale=_role_scale(), legend=_legend_bottom()),
@@ -87,12 +91,12 @@ def score_histogram_chart(hist: pd.DataFrame, bands: pd.DataFrame) -> alt.LayerC
         .encode(x="score:Q", y=alt.value(0), text="label:N", color=alt.value("#555"))
     )
     return alt.layer(bars, rules, labels).properties(
-        title="总分分布（虚线为等次分数线）", height=240
+        title=f"{FINAL}分布（虚线为等次分数线）", height=240
     )
 
 
 def duty_heatmap_chart(heat: pd.DataFrame, *, place_title: str = "村") -> alt.LayerChart:
-    """Village × seven-duty heatmap of mean profile percent (views.village_duty_heatmap)."""
+    """Village × seven-duty heatmap of mean profile percent (overview.village_duty_heatmap)."""
     duty_order = heat.sort_values("duty_order")["duty_name"].drop_duplicates().tolist()
     # Colour spans the data (whole percents) so that differences between villages show.
     low = math.floor(heat["mean"].min()) if len(heat) else 0
@@ -127,31 +131,31 @@ def duty_heatmap_chart(heat: pd.DataFrame, *, place_title: str = "村") -> alt.L
 
 
 def village_comparison_chart(comp: pd.DataFrame, *, place_title: str = "村") -> alt.Chart:
-    """Mean final score per village, grouped by role (views.village_comparison)."""
+    """Mean final score per village, grouped by role (overview.village_comparison)."""
     return (
         alt.Chart(comp)
         .mark_bar()
         .encode(
             y=alt.Y("place:N", title=None),
             yOffset=alt.YOffset("role:N", sort=list(LEADER_ROLES)),
-            x=alt.X("mean_final:Q", title="平均总分", scale=alt.Scale(domain=[0, 100], clamp=True)),
+            x=alt.X("mean_final:Q", title=f"平均{FINAL}", scale=alt.Scale(domain=[0, 100], clamp=True)),
             color=alt.Color("role:N", title="职务", scale=_role_scale(), legend=_legend_bottom()),
             tooltip=[
                 alt.Tooltip("place:N", title=place_title),
                 alt.Tooltip("role:N", title="职务"),
                 alt.Tooltip("leaders:Q", title="人数"),
-                alt.Tooltip("mean_final:Q", title="平均总分", format=".2f"),
+                alt.Tooltip("mean_final:Q", title=f"平均{FINAL}", format=".2f"),
                 alt.Tooltip("excellent_share:Q", title="优秀占比", format=".1%"),
                 alt.Tooltip("incomplete:Q", title="考评不完整"),
                 alt.Tooltip("awards:Q", title="表彰"),
             ],
         )
-        .properties(title=f"各{place_title}对比（平均总分）", height=alt.Step(12))
+        .properties(title=f"各{place_title}对比（平均{FINAL}）", height=alt.Step(12))
     )
 
 
 def trend_grade_chart(tr: pd.DataFrame) -> alt.Chart:
-    """Share of each grade per year and role (views.trend), as normalised stacked bars."""
+    """Share of each grade per year and role (overview.trend), as normalised stacked bars."""
     return (
         alt.Chart(tr)
         .mark_bar()
@@ -174,28 +178,28 @@ def trend_grade_chart(tr: pd.DataFrame) -> alt.Chart:
 
 
 def trend_mean_chart(tr: pd.DataFrame) -> alt.Chart:
-    """Mean final score per year and role (views.trend; years without scores are left out)."""
+    """Mean final score per year and role (overview.trend; years without scores are left out)."""
     means = tr.dropna(subset=["mean_final"]).drop_duplicates(["year", "role"])
     return (
         alt.Chart(means)
         .mark_line(point=True)
         .encode(
             x=alt.X("year:O", title="年度"),
-            y=alt.Y("mean_final:Q", title="平均总分", scale=alt.Scale(zero=False)),
+            y=alt.Y("mean_final:Q", title=f"平均{FINAL}", scale=alt.Scale(zero=False)),
             color=alt.Color("role:N", title="职务", scale=_role_scale(), legend=_legend_bottom()),
             tooltip=[
                 alt.Tooltip("year:O", title="年度"),
                 alt.Tooltip("role:N", title="职务"),
-                alt.Tooltip("mean_final:Q", title="平均总分", format=".2f"),
+                alt.Tooltip("mean_final:Q", title=f"平均{FINAL}", format=".2f"),
                 alt.Tooltip("leaders:Q", title="人数"),
             ],
         )
-        .properties(title="历年平均总分", height=200)
+        .properties(title=f"历年平均{FINAL}", height=200)
     )
 
 
 def duty_profile_chart(profile: pd.DataFrame) -> alt.Chart:
-    """The leader's seven-duty profile beside the township mean (views.duty_profile_vs_township)."""
+    """The leader's seven-duty profile beside the township mean (detail.duty_profile_vs_township)."""
     duty_order = profile.sort_values("duty_order")["duty_name"].drop_duplicates().tolist()
     return (
         alt.Chart(profile)
@@ -222,7 +226,7 @@ def duty_profile_chart(profile: pd.DataFrame) -> alt.Chart:
 
 
 def waterfall_chart(steps: pd.DataFrame) -> alt.LayerChart:
-    """How the final score is built (views.score_waterfall): floating bars from start to end."""
+    """How the final score is built (detail.score_waterfall): floating bars from start to end."""
     order = steps.sort_values("step")["label"].tolist()
     base = alt.Chart(steps).encode(
         y=alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=240)),
@@ -249,11 +253,11 @@ def waterfall_chart(steps: pd.DataFrame) -> alt.LayerChart:
         )
         .transform_calculate(max_end="max(datum.start, datum.end)")
     )
-    return alt.layer(bars, text).properties(title="总分构成", height=alt.Step(26))
+    return alt.layer(bars, text).properties(title=f"{FINAL}构成", height=alt.Step(26))
 
 
 def ballot_chart(breakdown: pd.DataFrame, satisfaction: float | None) -> alt.Chart:
-    """The ballot marks as one stacked bar (views.ballot_breakdown), 满意率 in the title."""
+    """The ballot marks as one stacked bar (detail.ballot_breakdown), 满意率 in the title."""
     title = "群众评议票" + (
         f"（满意率 {satisfaction:.2%}）" if satisfaction is not None else "（无有效票）"
     )
@@ -283,7 +287,7 @@ def ballot_chart(breakdown: pd.DataFrame, satisfaction: float | None) -> alt.Cha
 
 
 def quarter_chart(quarters: pd.DataFrame) -> alt.LayerChart:
-    """Committee quarter totals (views.quarter_totals) as bars labelled with the total."""
+    """Committee quarter totals (detail.quarter_totals) as bars labelled with the total."""
     base = alt.Chart(quarters).encode(
         x=alt.X("label:N", title=None, sort=quarters["label"].tolist(), axis=alt.Axis(labelAngle=0))
     )
@@ -291,7 +295,7 @@ def quarter_chart(quarters: pd.DataFrame) -> alt.LayerChart:
         y=alt.Y("total:Q", title="季度总分", scale=alt.Scale(domain=[0, 100])),
         tooltip=[
             alt.Tooltip("label:N", title="季度"),
-            alt.Tooltip("total:Q", title="总分", format=".2f"),
+            alt.Tooltip("total:Q", title="季度总分", format=".2f"),
         ],
     )
     text = base.mark_text(dy=-6, fontSize=11).encode(

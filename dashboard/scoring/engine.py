@@ -327,17 +327,26 @@ def _awards(group: np.ndarray, cols: dict[str, np.ndarray], code_rank: np.ndarra
     """Section 7: quota floor(ratio × headcount) per scope and role, ordered eligible leaders.
 
     Order within a group: final, committee, mass, self (descending), deduction, code (ascending).
+    Every leader gets a place in that order (`order`, 1-based, eligible or not); the eligible
+    ones are counted along it (`position`, 0 for the others) and the first `quota` awarded.
     """
     n = len(group)
     ratio = exact(scheme.award_ratio)
     headcount = np.bincount(group, minlength=int(group.max(initial=-1)) + 1)[group] if n else np.zeros(0, np.int64)
     quota = (headcount.astype(object) * ratio.numerator // ratio.denominator).astype("int64") if n else headcount
     order_cols = ["final_c", "committee_k", "mass_k", "self_k", "deduction_c"]
-    rows = np.flatnonzero(cols["eligible"])
-    sort_keys = [code_rank[rows], cols["deduction_c"][rows]]
-    sort_keys += [-cols[c][rows] for c in ("self_k", "mass_k", "committee_k", "final_c")]
-    sort_keys.append(group[rows])
-    rows = rows[np.lexsort(sort_keys)]
+    sort_keys = [code_rank, cols["deduction_c"]]
+    sort_keys += [-cols[c] for c in ("self_k", "mass_k", "committee_k", "final_c")]
+    sort_keys.append(group)
+    ranked = np.lexsort(sort_keys)
+    award_order = np.zeros(n, dtype="int64")
+    if n:
+        g_all = group[ranked]
+        starts = np.ones(n, dtype=bool)
+        starts[1:] = g_all[1:] != g_all[:-1]
+        idx = np.arange(n)
+        award_order[ranked] = idx - np.maximum.accumulate(np.where(starts, idx, 0)) + 1
+    rows = ranked[cols["eligible"][ranked]]
     g = group[rows]
     m = len(rows)
     position = np.zeros(n, dtype="int64")
@@ -359,7 +368,7 @@ def _awards(group: np.ndarray, cols: dict[str, np.ndarray], code_rank: np.ndarra
             cut = (el_pos[:-1] == quota[rows[:-1]]) & (quota[rows[:-1]] > 0) & same_next
             tie[rows[:-1][cut]] = True
             tie[rows[1:][cut]] = True
-    return award, tie, position, quota
+    return award, tie, position, quota, award_order
 
 
 def _text_column(series: pd.Series):
@@ -404,8 +413,8 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     bonus_used_c = np.where(bonus_c <= math.floor(cap * 100), bonus_c, half_up_fraction(cap))
 
     veto = vetoes > 0
-    grade = _grades(final_c, scheme)
-    grade = np.where(veto | mass_veto, INCOMPETENT, grade).astype(object)
+    band_grade = _grades(final_c, scheme)
+    grade = np.where(veto | mass_veto, INCOMPETENT, band_grade).astype(object)
 
     complete_parts = {
         "self": self_present,
@@ -441,6 +450,7 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     cols["final_c"] = final_c
     cols["final"] = final_c / 100
     cols["grade"] = grade
+    cols["band_grade"] = band_grade
     cols["complete"] = complete
     cols["veto"] = veto
     cols["mass_veto"] = mass_veto
@@ -456,10 +466,11 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     code = leaders["code"].astype(str)
     code_rank = _sorted_codes(code)
     award_group = _group_codes([place[key] for key in SCOPE_KEYS[scheme.award_scope]] + [role_code])
-    award, tie, position, quota = (
-        _awards(award_group, cols, code_rank, scheme) if n else (np.zeros(0, bool),) * 2 + (np.zeros(0, np.int64),) * 2
+    award, tie, position, quota, award_order = (
+        _awards(award_group, cols, code_rank, scheme) if n else (np.zeros(0, bool),) * 2 + (np.zeros(0, np.int64),) * 3
     )
     cols["award"] = award
+    cols["award_order"] = award_order
     cols["award_position"] = position
     cols["award_quota"] = quota
     cols["adjustment"] = adjustment
@@ -517,8 +528,8 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     for key in (
         *(c for k in COMPONENT_KEYS for c in (f"{k}_k", k)),
         "ballots", "satisfaction", "bonus", "deduction", "deduction_c", "base", "final_c", "final", "grade",
-        "complete", "veto", "mass_veto", "previous_grade", "eligible", "village_rank", "township_rank",
-        "county_rank", "award", "award_position", "award_quota", "adjustment", "pay", "flags", *ROLE_COLUMNS,
+        "band_grade", "complete", "veto", "mass_veto", "previous_grade", "eligible", "village_rank",
+        "township_rank", "county_rank", "award", "award_order", "award_position", "award_quota", "adjustment", "pay", "flags", *ROLE_COLUMNS,
     ):
         body[key] = cols[key][order]
     roles_array = np.empty(n, dtype=object)

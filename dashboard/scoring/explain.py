@@ -1,11 +1,15 @@
 """Why a leader got their result (得分说明): inputs counted, values dropped by trimming,
 renormalised weights, bonus cap, forced grade and the reasons for (not) being awarded.
 
-Built on demand for one leader from the year's result row and that leader's raw rows.
+Built on demand for one leader from the year's result row and that leader's raw rows. The
+pieces the pages and the award workbook show on their own (the renormalised weights, the
+reason a leader is suggested for adjustment, why a leader is or is not awarded) are here
+too, each read from the engine's columns.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -14,10 +18,12 @@ import pandas as pd
 
 from dashboard.domain import (
     ABSTAIN,
+    BASIC,
     COMPONENT_NAMES,
     DUTIES,
     DUTY_KEYS,
     EXCELLENT,
+    FLAG_NAMES,
     GRADES,
     INCOMPETENT,
 )
@@ -25,6 +31,71 @@ from dashboard.scoring.engine import COMPONENT_KEYS, ScoringResult
 from dashboard.scoring.scheme import exact
 
 SCOPE_NAMES = {"village": "村", "township": "乡镇", "county": "县"}
+COMPLETENESS_FLAGS = ("no_self_report", "no_committee_score", "no_ballots", "too_few_ballots")
+
+REASON_VETO = "一票否决"
+REASON_MASS_VETO = "群众评议否决"
+REASON_INCOMPETENT = "等次为不称职"
+REASON_TWO_YEARS = "连续两年基本称职及以下"
+
+
+def adjustment_reason(flags: Iterable[str], grade: str | None) -> str:
+    """Why a leader is on the 建议调整 list (scoring.md section 4), in Chinese.
+
+    The root cause is named: a veto of either kind forces 不称职, so 等次为不称职 is listed
+    only when no veto applies; otherwise 基本称职 means two weak years in a row.
+    """
+    flags = set(flags)
+    reasons = [r for f, r in (("veto", REASON_VETO), ("mass_veto", REASON_MASS_VETO)) if f in flags]
+    if not reasons:
+        if grade == INCOMPETENT:
+            reasons.append(REASON_INCOMPETENT)
+        elif grade == BASIC:
+            reasons.append(REASON_TWO_YEARS)
+    return "；".join(reasons)
+
+
+def renormalised_weights(row: Mapping[str, Any], weights: Mapping[str, Any]) -> dict[str, Fraction]:
+    """The weights of the components that count for this result row (scoring.md section 4).
+
+    A component counts when it is present (not null) and weighted above 0; the weights are
+    renormalised over those, exactly. Empty when none counts.
+    """
+    used = {
+        k: exact(weights[k]) for k in COMPONENT_KEYS if not pd.isna(row[k]) and exact(weights[k]) > 0
+    }
+    total = sum(used.values(), Fraction(0))
+    return {k: w / total for k, w in used.items()} if total > 0 else {}
+
+
+def grade_label(grade: Any) -> str:
+    """The grade as shown: the Chinese grade, or 未评定 when there is none."""
+    return grade if isinstance(grade, str) and grade in GRADES else "未评定"
+
+
+def award_reason(row: Mapping[str, Any], flags: Iterable[str]) -> str:
+    """Why this leader is (not) awarded, for the award list (engine columns veto, mass_veto,
+    grade, complete, award, award_position, award_quota)."""
+    flags = set(flags)
+    tie = "tie_at_cutoff" in flags
+    if row["award"]:
+        return "获表彰；与名额外的合格者末位并列，需人工决定" if tie else "获表彰"
+    vetoed = bool(row["veto"]) or bool(row["mass_veto"])
+    parts = []
+    if row["veto"]:
+        parts.append("一票否决")
+    if row["mass_veto"]:
+        parts.append("群众评议否决（不称职票超过否决比例）")
+    if row["grade"] != EXCELLENT and not vetoed:
+        parts.append(f"等次为{grade_label(row['grade'])}，未达优秀")
+    if not bool(row["complete"]):
+        missing = [FLAG_NAMES[f] for f in COMPLETENESS_FLAGS if f in flags]
+        parts.append("考评不完整" + (f"（{'、'.join(missing)}）" if missing else ""))
+    if parts:
+        return "；".join(parts)
+    if tie:
+        return "名额已满，但与末位获表彰者并列，需人工决定"
+    return f"名额已满（合格者第{int(row['award_position'])}位，名额{int(row['award_quota'])}）"
 
 
 @dataclass
@@ -139,13 +210,7 @@ def explain_result(result: ScoringResult, code: str, raw: LeaderRawRows) -> Expl
     data["ballot_trimming"] = ballot_trim
 
     # Components and renormalised weights.
-    used = {
-        k: exact(scheme.weights[k])
-        for k in COMPONENT_KEYS
-        if not pd.isna(row[k]) and exact(scheme.weights[k]) > 0
-    }
-    total = sum(used.values(), Fraction(0))
-    weights = {k: float(w / total) for k, w in used.items()} if total > 0 else {}
+    weights = {k: float(w) for k, w in renormalised_weights(row, scheme.weights).items()}
     data["components"] = {k: (None if pd.isna(row[k]) else float(row[k])) for k in COMPONENT_KEYS}
     data["weights"] = weights
     lines.append(
@@ -192,11 +257,8 @@ def explain_result(result: ScoringResult, code: str, raw: LeaderRawRows) -> Expl
     else:
         lines.append(f"按最终得分 {row['final']:.2f} 评定等次：{row['grade']}。")
     if row["adjustment"]:
-        if forced:
-            why = "一票否决" if forced == "veto" else "群众评议否决"
-        elif row["grade"] == INCOMPETENT:
-            why = "等次为不称职"
-        else:
+        why = adjustment_reason(row["flags"], row["grade"])
+        if why == REASON_TWO_YEARS:
             why = f"等次为{row['grade']}，上年度等次为{row['previous_grade']}"
         data["grade"]["adjustment_reason"] = why
         lines.append(f"列入建议调整名单：{why}。")

@@ -12,6 +12,11 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+from dashboard.data.export.award_book import write_award_workbook
+from dashboard.data.export.files import write_results_xlsx
+from dashboard.data.export.records import write_results_csv
+from dashboard.data.queries import load_year_inputs
+from dashboard.scoring import score_year
 from dashboard.scoring.scheme import Scheme
 from dashboard.services.results import ResultScope, result_scope, scope_results
 from dashboard.ui import state
@@ -83,8 +88,6 @@ def _write_to_bytes(writer, suffix: str) -> bytes:
 def _award_workbook(
     _assessment, url: str, year: int, revision: int, scope_key: str, _results
 ) -> bytes:
-    from dashboard.data.export import write_award_workbook
-
     return _write_to_bytes(
         lambda p: write_award_workbook(_results, year=year, path=p, scheme=_assessment.scheme),
         ".xlsx",
@@ -95,9 +98,7 @@ def _award_workbook(
 def _results_file(
     url: str, year: int, revision: int, scope_key: str, suffix: str, _results
 ) -> bytes:
-    from dashboard.data import export
-
-    writer = {".csv": export.write_results_csv, ".xlsx": export.write_results_xlsx}[suffix]
+    writer = {".csv": write_results_csv, ".xlsx": write_results_xlsx}[suffix]
     return _write_to_bytes(lambda p: writer(_results, p), suffix)
 
 
@@ -124,8 +125,6 @@ def results_file_bytes(engine: Engine, data: YearResults, suffix: str) -> bytes:
 
 @st.cache_data(show_spinner="正在读取本年度数据…", max_entries=4)
 def _year_inputs(_engine: Engine, url: str, year: int, revision: int):
-    from dashboard.data.queries import load_year_inputs
-
     return load_year_inputs(_engine, year)
 
 
@@ -133,8 +132,6 @@ def _year_inputs(_engine: Engine, url: str, year: int, revision: int):
 def _whatif_results(
     _engine: Engine, url: str, year: int, revision: int, scheme_json: str
 ) -> pd.DataFrame:
-    from dashboard.scoring import score_year
-
     inputs = _year_inputs(_engine, url, year, revision)
     return score_year(inputs, Scheme.from_json(scheme_json)).results
 

@@ -9,7 +9,7 @@ import pytest
 
 from dashboard.cli.main import main
 from dashboard.data.db import make_engine
-from dashboard.data.export import RESULT_KEYS
+from dashboard.data.export.records import RESULT_KEYS
 from dashboard.data.queries import assess_year
 
 pytestmark = pytest.mark.db

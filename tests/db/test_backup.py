@@ -12,7 +12,7 @@ from trust_data import build_year, make_user
 from dashboard.cli.main import main as cli_main
 from dashboard.data.backup import BackupError, backup, pg_env, restore
 from dashboard.data.db import make_engine, read_session, transaction
-from dashboard.data.export import results_records
+from dashboard.data.export.records import results_records
 from dashboard.data.queries import assess_year
 from dashboard.services import workflow
 from models import AssessmentYear, CommitteeScore, ResultSnapshot

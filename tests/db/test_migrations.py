@@ -52,14 +52,3 @@ def test_committee_aggregation_needs_no_temporary_btree(sqlite_engine):
     assert "ix_committee_year_leader_quarter" in plan
     assert "TEMP B-TREE" not in plan
     assert "COVERING INDEX ix_ballot_year_leader_mark" in mass_plan
-
-
-def test_assessment_core_tables_name_real_columns():
-    """The lightweight Core tables `assess` queries name tables and columns the models define."""
-    from dashboard.data.queries import CORE_TABLES
-
-    tables = SQLModel.metadata.tables
-    for core in CORE_TABLES:
-        assert core.name in tables, core.name
-        missing = {c.name for c in core.columns} - set(tables[core.name].columns.keys())
-        assert not missing, f"{core.name}: {missing}"

@@ -322,7 +322,10 @@ def _csv_cells_safe(text: str) -> list[str]:
 
 def test_formula_text_is_neutralised_in_every_export(db_engine, tmp_path):
     """A leader, place and audit reason typed as formulas come out as text in every file."""
-    from dashboard.data import audit, export
+    from dashboard.data import audit
+    from dashboard.data.export.award_book import write_award_workbook
+    from dashboard.data.export.files import write_results_xlsx
+    from dashboard.data.export.records import write_results_csv
     from dashboard.data.queries import assess_year
     from dashboard.data.workbook import write_template
 
@@ -336,10 +339,10 @@ def test_formula_text_is_neutralised_in_every_export(db_engine, tmp_path):
                      reason=EVIL)
     assessment = assess_year(db_engine, 2024)
     outputs = {}
-    for suffix, writer in ((".xlsx", export.write_results_xlsx), (".csv", export.write_results_csv)):
+    for suffix, writer in ((".xlsx", write_results_xlsx), (".csv", write_results_csv)):
         writer(assessment.results, tmp_path / f"results{suffix}")
         outputs[f"results{suffix}"] = (tmp_path / f"results{suffix}").read_bytes()
-    export.write_award_workbook(assessment, year=2024, path=tmp_path / "awards.xlsx")
+    write_award_workbook(assessment, year=2024, path=tmp_path / "awards.xlsx")
     outputs["awards.xlsx"] = (tmp_path / "awards.xlsx").read_bytes()
     with read_session(db_engine) as s:
         frame = audit.audit_frame(s)

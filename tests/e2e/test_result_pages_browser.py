@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from dashboard.data.config import PROJECT_ROOT
 from dashboard.data.db import make_engine
 from dashboard.data.queries import assess_year
-from dashboard.reports.views import compare_results
+from dashboard.reports.whatif import compare_results
 from dashboard.services.accounts import DEMO_ACCOUNTS
 from dashboard.ui.navigation import pages_for_role
 

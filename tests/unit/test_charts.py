@@ -6,7 +6,8 @@ import altair as alt
 import pandas as pd
 
 from dashboard.domain import DUTY_KEYS, GRADES
-from dashboard.reports import charts, views
+from dashboard.reports import charts, detail, overview
+from dashboard.scoring.explain import renormalised_weights
 from dashboard.scoring.scheme import Scheme
 
 
@@ -22,7 +23,7 @@ def data_of(d: dict, part: dict) -> list[dict]:
 
 def test_grade_distribution_chart_stacks_grades_in_fixed_colours():
     """Bars per role stacked by grade, grade colours in grade order, 8 rows (2 roles × 4 grades)."""
-    dist = views.grade_distribution(
+    dist = overview.grade_distribution(
         pd.DataFrame({"role": ["网格长", "联户长"], "grade": ["优秀", "称职"]})
     )
     d = spec(charts.grade_distribution_chart(dist))
@@ -36,8 +37,8 @@ def test_grade_distribution_chart_stacks_grades_in_fixed_colours():
 def test_score_histogram_chart_draws_band_lines():
     """A bar layer of bins and rule + label layers at the scheme's bands 90, 75, 60."""
     results = pd.DataFrame({"role": ["网格长"] * 3, "final": [62.0, 77.0, 91.0]})
-    hist = views.score_histogram(results, bin_width=5)
-    d = spec(charts.score_histogram_chart(hist, views.grade_band_rules(Scheme.default())))
+    hist = overview.score_histogram(results, bin_width=5)
+    d = spec(charts.score_histogram_chart(hist, overview.grade_band_rules(Scheme.default())))
     bars, rules, labels = d["layer"]
     assert bars["mark"]["type"] == "bar" and bars["encoding"]["x2"]["field"] == "bin_end"
     assert rules["mark"]["type"] == "rule"
@@ -53,7 +54,7 @@ def test_duty_heatmap_chart_orders_duties_and_fixes_the_colour_range():
         {"township": ["南峪乡"] * 2, "village": ["甲村", "乙村"]}
         | {f"role_{k}": [50.0, 70.0] for k in DUTY_KEYS}
     )
-    d = spec(charts.duty_heatmap_chart(views.village_duty_heatmap(results)))
+    d = spec(charts.duty_heatmap_chart(overview.village_duty_heatmap(results)))
     rect, text = d["layer"]
     assert rect["encoding"]["x"]["sort"][0] == "社情民意信息员"
     assert rect["encoding"]["x"]["sort"][-1] == "民族团结示范员"
@@ -76,7 +77,7 @@ def test_village_comparison_chart_groups_roles_per_village():
             "award": [False, False],
         }
     )
-    d = spec(charts.village_comparison_chart(views.village_comparison(results)))
+    d = spec(charts.village_comparison_chart(overview.village_comparison(results)))
     assert d["encoding"]["x"]["field"] == "mean_final"
     assert d["encoding"]["yOffset"]["field"] == "role"
     assert sorted(r["mean_final"] for r in data_of(d, d)) == [70.0, 80.0]
@@ -84,7 +85,7 @@ def test_village_comparison_chart_groups_roles_per_village():
 
 def test_trend_charts_draw_years_in_order():
     """Grade shares stacked to 100 % per year; the mean line skips years without scores."""
-    tr = views.trend(
+    tr = overview.trend(
         {
             2023: pd.DataFrame({"role": ["网格长"], "grade": ["称职"]}),
             2024: pd.DataFrame({"role": ["网格长"], "grade": ["优秀"], "final": [91.0]}),
@@ -103,7 +104,7 @@ def test_duty_profile_chart_puts_leader_beside_township_mean():
         {"code": ["A", "B"], "role": ["网格长"] * 2, "township": ["南峪乡"] * 2}
         | {f"role_{k}": [80.0, 60.0] for k in DUTY_KEYS}
     )
-    d = spec(charts.duty_profile_chart(views.duty_profile_vs_township(results, "A")))
+    d = spec(charts.duty_profile_chart(detail.duty_profile_vs_township(results, "A")))
     assert d["encoding"]["x"]["scale"]["domain"] == [0, 100]
     assert d["encoding"]["color"]["scale"]["domain"] == ["本人", "乡镇平均"]
     rows = data_of(d, d)
@@ -122,7 +123,7 @@ def test_waterfall_chart_floats_bars_from_start_to_end():
         "deduction": 1.0,
         "final": 79.78,
     }
-    steps = views.score_waterfall(row, Scheme.default())
+    steps = detail.score_waterfall(row, renormalised_weights(row, Scheme.default().weights))
     d = spec(charts.waterfall_chart(steps))
     bars, text = d["layer"]
     assert bars["encoding"]["x"]["field"] == "start" and bars["encoding"]["x2"]["field"] == "end"
@@ -133,20 +134,20 @@ def test_waterfall_chart_floats_bars_from_start_to_end():
 
 def test_ballot_chart_shows_satisfaction_in_the_title():
     """满意率 0.7 is shown as 70.00 %; without valid marks the title says so."""
-    br = views.ballot_breakdown({"优秀": 3, "称职": 4, "基本称职": 2, "不称职": 1})
+    br = detail.ballot_breakdown({"优秀": 3, "称职": 4, "基本称职": 2, "不称职": 1})
     d = spec(charts.ballot_chart(br, 0.7))
     assert d["title"] == "群众评议票（满意率 70.00%）"
     assert d["encoding"]["order"]["field"] == "mark_order"
     assert d["encoding"]["y"]["field"] == "row"  # one band, so the bar has a height
     assert (
-        spec(charts.ballot_chart(views.ballot_breakdown({}), None))["title"]
+        spec(charts.ballot_chart(detail.ballot_breakdown({}), None))["title"]
         == "群众评议票（无有效票）"
     )
 
 
 def test_quarter_chart_labels_each_quarter_total():
     """One bar per quarter on a 0–100 axis, the total written above it."""
-    d = spec(charts.quarter_chart(views.quarter_totals({1: 70.0, 2: 82.5})))
+    d = spec(charts.quarter_chart(detail.quarter_totals({1: 70.0, 2: 82.5})))
     bars, text = d["layer"]
     assert bars["encoding"]["y"]["scale"]["domain"] == [0, 100]
     assert bars["encoding"]["x"]["sort"] == ["第1季度", "第2季度"]
@@ -156,5 +157,5 @@ def test_quarter_chart_labels_each_quarter_total():
 
 def test_charts_are_altair_objects_not_drawn():
     """Chart functions return Altair chart objects for the page to draw."""
-    br = views.ballot_breakdown({"优秀": 1})
+    br = detail.ballot_breakdown({"优秀": 1})
     assert isinstance(charts.ballot_chart(br, 1.0), alt.Chart)

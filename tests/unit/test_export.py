@@ -9,7 +9,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard.data.export import (
+from dashboard.data.export.files import write_results_xlsx
+from dashboard.data.export.records import (
     CSV_COLUMNS,
     RESULT_KEYS,
     results_records,
@@ -17,7 +18,6 @@ from dashboard.data.export import (
     safe_text,
     write_results_csv,
     write_results_json,
-    write_results_xlsx,
 )
 from dashboard.domain import DUTY_KEYS
 

@@ -6,7 +6,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard.data.export import TIE_NOTE, write_award_workbook
+from dashboard.data.export.award_book import TIE_NOTE, write_award_workbook
 from dashboard.scoring.scheme import Scheme
 
 HYPERLINK = '=HYPERLINK("http://evil","点我")'

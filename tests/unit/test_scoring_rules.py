@@ -451,6 +451,20 @@ def test_award_excludes_vetoed_and_non_excellent():
     assert int(result.results["award"].sum()) == 1
 
 
+def test_award_order_places_every_leader_and_counts_only_the_eligible():
+    """A0 vetoed (band 优秀, grade 不称职) keeps its place 2 in the award order but no eligible
+    position; A1 (+1 bonus) is first; the eligible A2, A3, A4 are counted 2, 3, 4."""
+    b = YearBuilder()
+    ids = [strong(b, f"A{i}") for i in range(5)]
+    b.adjustment(ids[0], "一票否决")
+    b.adjustment(ids[1], "加分", 1)
+    result = run(b)
+    assert [row(result, f"A{i}")["award_order"] for i in range(5)] == [2, 1, 3, 4, 5]
+    assert [row(result, f"A{i}")["award_position"] for i in range(5)] == [0, 1, 2, 3, 4]
+    assert row(result, "A0")["band_grade"] == "优秀" and row(result, "A0")["grade"] == "不称职"
+    assert {row(result, f"A{i}")["award_quota"] for i in range(5)} == {1}
+
+
 # --- 8. pay ------------------------------------------------------------------------------------
 
 

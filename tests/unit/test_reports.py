@@ -1,4 +1,4 @@
-"""Data shaping for the result pages (dashboard.reports.views), on hand-built results frames."""
+"""Data shaping for the result pages (dashboard.reports), on hand-built results frames."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from dashboard.domain import DUTY_KEYS, GRADES
-from dashboard.reports import views
+from dashboard.reports import awards, detail, labels, overview, rankings, whatif
+from dashboard.scoring.explain import renormalised_weights
 from dashboard.scoring.scheme import Scheme
 
 G, H = "网格长", "联户长"
@@ -43,9 +44,16 @@ def result(code: str, **kw) -> dict:
         "adjustment": False,
         "pay": None,
         "flags": (),
+        "veto": False,
+        "mass_veto": False,
+        "eligible": False,
+        "award_order": 1,
+        "award_position": 0,
+        "award_quota": 0,
     }
     roles = kw.pop("roles", None)
     row.update(kw)
+    row.setdefault("band_grade", row["grade"])
     for key in DUTY_KEYS:
         row[f"role_{key}"] = None if roles is None else roles.get(key)
     return row
@@ -60,16 +68,16 @@ def frame(*rows: dict) -> pd.DataFrame:
 
 def test_flag_text_gives_chinese_names():
     """Flags read as Chinese names joined by 、, from a tuple, `a;b` text, or nothing."""
-    assert views.flag_text(("veto", "tie_at_cutoff")) == "一票否决、表彰名额末位并列"
-    assert views.flag_text("no_ballots;too_few_ballots") == "无群众评议票、评议票不足"
-    assert views.flag_text(None) == ""
-    assert views.flag_text(float("nan")) == ""
+    assert labels.flag_text(("veto", "tie_at_cutoff")) == "一票否决、表彰名额末位并列"
+    assert labels.flag_text("no_ballots;too_few_ballots") == "无群众评议票、评议票不足"
+    assert labels.flag_text(None) == ""
+    assert labels.flag_text(float("nan")) == ""
 
 
 def test_grade_label_names_missing_grade():
     """A grade shows as itself; a missing one as 未评定."""
-    assert views.grade_label("基本称职") == "基本称职"
-    assert views.grade_label(None) == "未评定"
+    assert labels.grade_label("基本称职") == "基本称职"
+    assert labels.grade_label(None) == "未评定"
 
 
 # --- rankings -------------------------------------------------------------------------------
@@ -84,12 +92,12 @@ def test_filter_results_narrows_by_role_village_grade_and_completeness():
         result("B1", village="乙村", township_rank=4),
         result("H1", role=H),
     )
-    flt = views.RankingFilter(role=G, level="township", village="甲村")
-    assert views.filter_results(results, flt)["code"].tolist() == ["A2", "A1", "A3"]
-    flt = views.RankingFilter(role=G, level="township", village="甲村", grade="称职", complete=True)
-    assert views.filter_results(results, flt)["code"].tolist() == ["A1"]
-    flt = views.RankingFilter(role=G, level="township", complete=False)
-    assert views.filter_results(results, flt)["code"].tolist() == ["A3"]
+    flt = rankings.RankingFilter(role=G, level="township", village="甲村")
+    assert rankings.filter_results(results, flt)["code"].tolist() == ["A2", "A1", "A3"]
+    flt = rankings.RankingFilter(role=G, level="township", village="甲村", grade="称职", complete=True)
+    assert rankings.filter_results(results, flt)["code"].tolist() == ["A1"]
+    flt = rankings.RankingFilter(role=G, level="township", complete=False)
+    assert rankings.filter_results(results, flt)["code"].tolist() == ["A3"]
 
 
 def test_filter_results_village_level_orders_village_by_village():
@@ -99,7 +107,7 @@ def test_filter_results_village_level_orders_village_by_village():
         result("A2", village="甲村", village_rank=2),
         result("A1", village="甲村", village_rank=1),
     )
-    out = views.filter_results(results, views.RankingFilter(role=G, level="village"))
+    out = rankings.filter_results(results, rankings.RankingFilter(role=G, level="village"))
     # 乙村 sorts after 甲村 by code point (乙 U+4E59 < 甲 U+7532 — so 乙村 first).
     assert out["code"].tolist() == ["B1", "A1", "A2"]
 
@@ -107,21 +115,21 @@ def test_filter_results_village_level_orders_village_by_village():
 def test_paginate_slices_rows_and_clamps_the_page_number():
     """23 rows at 10 a page: 3 pages, the last holds rows 21–23; out-of-range pages clamp."""
     rows = pd.DataFrame({"n": range(1, 24)})
-    page = views.paginate(rows, page_size=10, page=3)
+    page = rankings.paginate(rows, page_size=10, page=3)
     assert (page.pages, page.total, page.number) == (3, 23, 3)
     assert page.rows["n"].tolist() == [21, 22, 23]
     assert (page.first, page.last) == (21, 23)
-    assert views.paginate(rows, page_size=10, page=9).number == 3
-    first = views.paginate(rows, page_size=10, page=0)
+    assert rankings.paginate(rows, page_size=10, page=9).number == 3
+    first = rankings.paginate(rows, page_size=10, page=0)
     assert first.number == 1 and first.rows["n"].tolist() == list(range(1, 11))
-    empty = views.paginate(rows.iloc[:0], page_size=10, page=1)
+    empty = rankings.paginate(rows.iloc[:0], page_size=10, page=1)
     assert (empty.pages, empty.total, empty.first, empty.last) == (1, 0, 0, 0)
 
 
 def test_paginate_refuses_a_page_size_below_one():
     """A page size of 0 is refused in Chinese."""
     with pytest.raises(ValueError, match="每页行数"):
-        views.paginate(pd.DataFrame({"n": [1]}), page_size=0, page=1)
+        rankings.paginate(pd.DataFrame({"n": [1]}), page_size=0, page=1)
 
 
 def test_ranking_table_shows_readable_labels():
@@ -130,13 +138,13 @@ def test_ranking_table_shows_readable_labels():
         result("A1", township_rank=1, village_rank=2, award=True, grade="优秀"),
         result("A2", township_rank=2, complete=False, flags=("no_self_report", "no_ballots")),
     )
-    table = views.ranking_table(rows, level="township")
+    table = rankings.ranking_table(rows, level="township")
     assert table["rank"].tolist() == [1, 2]
     assert table["complete_label"].tolist() == ["完整", "不完整"]
     assert table["award_label"].tolist() == ["表彰", ""]
     assert table.loc[1, "flag_text"] == "缺个人述职、无群众评议票"
     assert "group" not in table.columns  # 网格长 have no 联防组
-    assert views.ranking_table(rows, level="village")["rank"].tolist() == [2, 1]
+    assert rankings.ranking_table(rows, level="village")["rank"].tolist() == [2, 1]
 
 
 # --- overview -------------------------------------------------------------------------------
@@ -151,7 +159,7 @@ def test_grade_distribution_counts_every_grade_per_role():
         result("A4", grade="不称职"),
         result("H1", role=H, grade="称职"),
     )
-    dist = views.grade_distribution(results)
+    dist = overview.grade_distribution(results)
     grid = dist.loc[dist["role"] == G].set_index("grade")
     assert grid["count"].tolist() == [1, 2, 0, 1]
     assert grid["share"].tolist() == [0.25, 0.5, 0.0, 0.25]
@@ -163,7 +171,7 @@ def test_grade_distribution_counts_every_grade_per_role():
 def test_score_histogram_bins_finals_and_keeps_empty_bins():
     """Finals 61.5, 63, 72, 74.99 in 5-point bins → [60,65): 2, [65,70): 0, [70,75): 2."""
     results = frame(*[result(f"A{i}", final=f) for i, f in enumerate([61.5, 63.0, 72.0, 74.99])])
-    hist = views.score_histogram(results, bin_width=5)
+    hist = overview.score_histogram(results, bin_width=5)
     assert hist["bin_start"].tolist() == [60.0, 65.0, 70.0]
     assert hist["bin_end"].tolist() == [65.0, 70.0, 75.0]
     assert hist["count"].tolist() == [2, 0, 2]
@@ -172,17 +180,17 @@ def test_score_histogram_bins_finals_and_keeps_empty_bins():
 
 def test_score_histogram_puts_a_band_score_in_the_bin_it_opens():
     """A final of exactly 75.00 falls in [75, 80), the bin that starts at the 称职 line."""
-    hist = views.score_histogram(frame(result("A1", final=75.0)), bin_width=5)
+    hist = overview.score_histogram(frame(result("A1", final=75.0)), bin_width=5)
     assert hist[["bin_start", "count"]].values.tolist() == [[75.0, 1]]
 
 
 def test_grade_band_rules_follow_the_scheme():
     """Default bands give lines at 90, 75, 60; a changed 优秀 band moves its line."""
-    rules = views.grade_band_rules(Scheme.default())
+    rules = overview.grade_band_rules(Scheme.default())
     assert rules["score"].tolist() == [90.0, 75.0, 60.0]
     assert rules["label"].tolist() == ["优秀 ≥ 90", "称职 ≥ 75", "基本称职 ≥ 60"]
     changed = Scheme.default().replace({"grade_bands": {"优秀": 88}})
-    assert views.grade_band_rules(changed)["score"].tolist()[0] == 88.0
+    assert overview.grade_band_rules(changed)["score"].tolist()[0] == 88.0
 
 
 def test_village_duty_heatmap_means_profiles_per_village():
@@ -194,7 +202,7 @@ def test_village_duty_heatmap_means_profiles_per_village():
         result("A3", roles=None),
         result("B1", village="乙村", roles={**full, "info": 90.0}),
     )
-    heat = views.village_duty_heatmap(results).set_index(["place", "duty"])
+    heat = overview.village_duty_heatmap(results).set_index(["place", "duty"])
     assert heat.loc[("甲村", "info"), "mean"] == 70.0
     assert heat.loc[("甲村", "info"), "leaders"] == 2
     assert heat.loc[("乙村", "info"), "mean"] == 90.0
@@ -205,7 +213,7 @@ def test_village_duty_heatmap_means_profiles_per_village():
 def test_duty_profiles_read_the_roles_dict_too():
     """The `roles` dict column (JSON form) gives the same profile as role_* columns."""
     results = pd.DataFrame({"roles": [{"info": 75.0, "unity": 10.0}, None]})
-    prof = views.duty_profiles(results)
+    prof = overview.duty_profiles(results)
     assert prof.loc[0, "info"] == 75.0 and prof.loc[0, "unity"] == 10.0
     assert prof.loc[1].isna().all()
 
@@ -213,7 +221,7 @@ def test_duty_profiles_read_the_roles_dict_too():
 def test_village_names_carry_the_township_when_several_are_shown():
     """Two townships with a 甲村 each stay apart as 南峪乡·甲村 and 大川镇·甲村."""
     results = frame(result("A1", final=80.0), result("C1", township="大川镇", final=70.0))
-    comp = views.village_comparison(results)
+    comp = overview.village_comparison(results)
     assert sorted(comp["place"]) == ["南峪乡·甲村", "大川镇·甲村"]
 
 
@@ -225,10 +233,10 @@ def test_overview_can_group_by_township():
         result("B1", village="乙村", final=60.0, roles={**full, "info": 60.0}),
         result("C1", township="大川镇", final=90.0, roles=full),
     )
-    comp = views.village_comparison(results, by="township").set_index("place")
+    comp = overview.village_comparison(results, by="township").set_index("place")
     assert comp.loc["南峪乡", "mean_final"] == 70.0 and comp.loc["南峪乡", "leaders"] == 2
     assert comp.loc["大川镇", "mean_final"] == 90.0
-    heat = views.village_duty_heatmap(results, by="township").set_index(["place", "duty"])
+    heat = overview.village_duty_heatmap(results, by="township").set_index(["place", "duty"])
     assert heat.loc[("南峪乡", "info"), "mean"] == 70.0 and len(heat) == 14
 
 
@@ -239,7 +247,7 @@ def test_village_comparison_aggregates_per_village_and_role():
         result("A2", final=78.0, grade="称职", complete=False),
         result("B1", village="乙村", final=70.0, grade="基本称职"),
     )
-    comp = views.village_comparison(results).set_index(["place", "role"])
+    comp = overview.village_comparison(results).set_index(["place", "role"])
     row = comp.loc[("甲村", G)]
     assert (row["leaders"], row["mean_final"], row["excellent"]) == (2, 85.0, 1)
     assert (row["excellent_share"], row["incomplete"], row["awards"]) == (0.5, 1, 1)
@@ -252,7 +260,7 @@ def test_trend_reports_mean_and_grade_shares_per_year():
         result("A1", final=70.0, grade="基本称职"), result("A2", final=90.0, grade="优秀")
     )
     y2022 = pd.DataFrame({"role": [G, G, G], "grade": ["称职", "称职", "优秀"]})
-    tr = views.trend({2023: y2023, 2022: y2022})
+    tr = overview.trend({2023: y2023, 2022: y2022})
     assert tr["year"].drop_duplicates().tolist() == [2022, 2023]
     t23 = tr.loc[tr["year"] == 2023].set_index("grade")
     assert t23.loc["优秀", "mean_final"] == 80.0 and t23.loc["优秀", "share"] == 0.5
@@ -274,7 +282,7 @@ def test_duty_profile_vs_township_pairs_leader_with_the_role_mean():
         result("H1", role=H, roles={**full, "info": 0.0}),
         result("C1", township="大川镇", roles={**full, "info": 0.0}),
     )
-    prof = views.duty_profile_vs_township(results, "A1").set_index(["duty", "series"])
+    prof = detail.duty_profile_vs_township(results, "A1").set_index(["duty", "series"])
     assert prof.loc[("info", "本人"), "percent"] == 80.0
     assert prof.loc[("info", "乡镇平均"), "percent"] == 70.0  # (80 + 60 + 70) / 3
     assert len(prof) == 14
@@ -282,8 +290,8 @@ def test_duty_profile_vs_township_pairs_leader_with_the_role_mean():
 
 def test_duty_profile_is_empty_without_committee_sheets():
     """A leader without a profile gets an empty frame (nothing to draw)."""
-    assert views.duty_profile_vs_township(frame(result("A1")), "A1").empty
-    assert views.duty_profile_vs_township(frame(result("A1")), "ZZ").empty
+    assert detail.duty_profile_vs_township(frame(result("A1")), "A1").empty
+    assert detail.duty_profile_vs_township(frame(result("A1")), "ZZ").empty
 
 
 def test_score_waterfall_renormalises_weights_and_adds_adjustments():
@@ -302,8 +310,8 @@ def test_score_waterfall_renormalises_weights_and_adds_adjustments():
         deduction=1.0,
         final=79.78,
     )
-    wf = views.score_waterfall(row, Scheme.default())
-    assert wf["kind"].tolist() == ["成绩", "成绩", "成绩", "加分", "减分", "总分"]
+    wf = detail.score_waterfall(row, renormalised_weights(row, Scheme.default().weights))
+    assert wf["kind"].tolist() == ["成绩", "成绩", "成绩", "加分", "减分", "最终得分"]
     assert wf["amount"].tolist() == [8.89, 30.0, 38.89, 3.0, -1.0, 79.78]
     assert wf["end"].tolist() == [8.89, 38.89, 77.78, 80.78, 79.78, 79.78]
     assert wf["label"].iloc[0] == "个人述职（80.00×11%）"
@@ -313,7 +321,7 @@ def test_score_waterfall_skips_components_weighted_zero():
     """With the self weight 0, self is not a step: mass 0.3/0.8 × 60 = 22.5, committee 0.5/0.8 × 80 = 50."""
     scheme = Scheme.default().replace({"weights": {"self": 0}})
     row = result("A1", self=100.0, mass=60.0, committee=80.0, platform=None, final=72.5)
-    wf = views.score_waterfall(row, scheme)
+    wf = detail.score_waterfall(row, renormalised_weights(row, scheme.weights))
     assert wf["amount"].tolist() == [22.5, 50.0, 72.5]
 
 
@@ -322,60 +330,62 @@ def test_score_waterfall_shows_the_floor_at_zero():
     row = result(
         "A1", self=None, mass=None, committee=10.0, platform=None, deduction=15.0, final=0.0
     )
-    wf = views.score_waterfall(row, Scheme.default())
-    assert wf["label"].tolist() == ["村两委量化打分（10.00×100%）", "减分", "最低为0", "总分"]
+    wf = detail.score_waterfall(row, renormalised_weights(row, Scheme.default().weights))
+    assert wf["label"].tolist() == ["村两委量化打分（10.00×100%）", "减分", "最低为0", "最终得分"]
     assert wf["amount"].tolist() == [10.0, -15.0, 5.0, 0.0]
     assert wf["end"].tolist() == [10.0, -5.0, 0.0, 0.0]
 
 
-def test_ballot_breakdown_and_satisfaction_leave_out_abstentions():
-    """优秀 3, 称职 4, 基本称职 2, 不称职 1, 弃权 5: 10 valid marks, 满意率 (3+4)/10 = 0.7."""
+def test_ballot_breakdown_leaves_out_abstentions():
+    """优秀 3, 称职 4, 基本称职 2, 不称职 1, 弃权 5: 10 valid marks, shares of those."""
     marks = {"优秀": 3, "称职": 4, "基本称职": 2, "不称职": 1, "弃权": 5}
-    br = views.ballot_breakdown(marks)
+    br = detail.ballot_breakdown(marks)
     assert br["mark"].tolist() == list(GRADES)
     assert br["count"].tolist() == [3, 4, 2, 1]
     assert br["share"].tolist() == [0.3, 0.4, 0.2, 0.1]
-    assert views.satisfaction_rate(marks) == 0.7
-    assert views.satisfaction_rate({"弃权": 4}) is None
 
 
 def test_quarter_totals_and_earlier_grades_are_ordered():
     """Quarters in order 1→4 with 第q季度 labels; earlier grades newest first, this year excluded."""
-    q = views.quarter_totals({3: 81.456, 1: 70.0})
+    q = detail.quarter_totals({3: 81.456, 1: 70.0})
     assert q["label"].tolist() == ["第1季度", "第3季度"]
     assert q["total"].tolist() == [70.0, 81.46]
-    eg = views.earlier_grades({2021: "称职", 2023: "优秀", 2024: "称职"}, before=2024)
+    eg = detail.earlier_grades({2021: "称职", 2023: "优秀", 2024: "称职"}, before=2024)
     assert eg.values.tolist() == [[2023, "优秀"], [2021, "称职"]]
 
 
 # --- awards ---------------------------------------------------------------------------------
 
 
-def test_award_quota_is_exact_floor():
-    """0.29 × 100 = 29 exactly (the float product 28.999… must not floor to 28); 0.2 × 14 → 2."""
-    assert 0.29 * 100 < 29  # the trap
-    assert views.award_quota(0.29, 100) == 29
-    assert views.award_quota(0.2, 14) == 2
-    assert views.award_quota(0.2, 4) == 0
+def ranked(*rows: dict, quota: int) -> pd.DataFrame:
+    """Rows in the engine's award order (award_order 1, 2, …), eligible ones counted along it."""
+    position = 0
+    out = []
+    for order, row in enumerate(rows, start=1):
+        position += bool(row["eligible"])
+        out.append({**row, "award_order": order, "award_quota": quota,
+                    "award_position": position if row["eligible"] else 0})
+    return frame(*out)
 
 
 def _award_year() -> pd.DataFrame:
-    """Ten 网格长 of one township (quota floor(0.2 × 10) = 2) with every reason to miss out."""
+    """Ten 网格长 of one township (quota floor(0.2 × 10) = 2) with every reason to miss out,
+    in the engine's award order (B before C on committee)."""
     rows = [
-        result("A", final=95.0, grade="优秀", award=True),
-        result("B", final=93.0, committee=90.0, grade="优秀", award=True),
-        result("C", final=93.0, committee=85.0, grade="优秀"),
-        result("D", final=92.0, grade="不称职", flags=("veto",), adjustment=True),
+        result("A", final=95.0, grade="优秀", award=True, eligible=True),
+        result("B", final=93.0, committee=90.0, grade="优秀", award=True, eligible=True),
+        result("C", final=93.0, committee=85.0, grade="优秀", eligible=True),
+        result("D", final=92.0, grade="不称职", band_grade="优秀", flags=("veto",), veto=True, adjustment=True),
         result("E", final=91.0, grade="优秀", complete=False, ballots=0, flags=("no_ballots",)),
         result("F", final=80.0, grade="称职"),
     ]
     rows += [result(f"Z{i}", final=70.0 - i, grade="基本称职") for i in range(4)]
-    return frame(*rows)
+    return ranked(*rows, quota=2)
 
 
 def test_award_candidates_order_quota_and_reasons():
     """Award order A, B, C (B before C on committee), then D, E; each non-winner has a reason."""
-    cand = views.award_candidates(_award_year(), Scheme.default())
+    cand = awards.award_candidates(_award_year(), Scheme.default())
     assert cand["code"].tolist()[:6] == ["A", "B", "C", "D", "E", "F"]
     assert cand["position"].tolist()[:3] == [1, 2, 3]
     assert set(cand["quota"]) == {2}
@@ -398,10 +408,10 @@ def test_award_candidates_mark_ties_at_the_cut_off():
         [("tie_at_cutoff",), ("tie_at_cutoff",)],
         index=results.index[results["code"].isin(["B", "C"])],
     )
-    cand = views.award_candidates(results, Scheme.default()).set_index("code")
+    cand = awards.award_candidates(results, Scheme.default()).set_index("code")
     assert bool(cand.loc["B", "tie"]) and bool(cand.loc["C", "tie"])
     assert "需人工决定" in cand.loc["B", "reason"] and "需人工决定" in cand.loc["C", "reason"]
-    summary = views.award_summary(cand.reset_index())
+    summary = awards.award_summary(cand.reset_index())
     row = summary.iloc[0]
     # headcount 10, quota 2, eligible A B C (D vetoed, E incomplete), awarded 2, tied 2
     assert (row["headcount"], row["quota"], row["eligible"], row["awarded"], row["ties"]) == (
@@ -414,13 +424,13 @@ def test_award_candidates_mark_ties_at_the_cut_off():
 
 
 def test_award_candidates_group_by_the_scheme_scope():
-    """Scope village: 甲村 and 乙村 form separate lists, each with its own quota."""
-    results = frame(
-        *[result(f"A{i}", final=90.0 + i, grade="优秀") for i in range(5)],
-        *[result(f"B{i}", village="乙村", final=80.0) for i in range(10)],
-    )
+    """Scope village: 甲村 and 乙村 form separate lists, each with the engine's quota."""
+    results = pd.concat([
+        ranked(*[result(f"A{i}", final=94.0 - i, grade="优秀", eligible=True) for i in range(5)], quota=1),
+        ranked(*[result(f"B{i}", village="乙村", final=80.0) for i in range(10)], quota=2),
+    ], ignore_index=True)
     scheme = Scheme.default().replace({"award": {"scope": "village"}})
-    summary = views.award_summary(views.award_candidates(results, scheme)).set_index("scope")
+    summary = awards.award_summary(awards.award_candidates(results, scheme)).set_index("scope")
     # floor(0.2 × 5) = 1 for 甲村, floor(0.2 × 10) = 2 for 乙村
     assert summary.loc["南峪乡·甲村", "quota"] == 1
     assert summary.loc["南峪乡·乙村", "quota"] == 2
@@ -436,7 +446,7 @@ def test_adjustment_list_gives_the_reason_of_each_leader():
         result("Q", grade="基本称职", adjustment=True, previous_grade="不称职"),
         result("OK", grade="基本称职"),
     )
-    adj = views.adjustment_list(results, {"P": "基本称职"}).set_index("code")
+    adj = awards.adjustment_list(results, {"P": "基本称职"}).set_index("code")
     assert list(adj.index) == ["D", "M", "N", "P", "Q"]
     assert adj.loc["D", "reason"] == "一票否决"
     assert adj.loc["M", "reason"] == "群众评议否决"
@@ -453,10 +463,10 @@ def test_pay_table_lists_household_leaders_with_coefficients():
         result("H3", role=H, village="乙村", grade="基本称职", pay=672.0, group="一组"),
         result("G1", grade="优秀"),
     )
-    pay = views.pay_table(results, Scheme.default())
+    pay = awards.pay_table(results, Scheme.default())
     assert pay["code"].tolist() == ["H3", "H1", "H2"]  # 乙村 sorts before 甲村
     assert pay.set_index("code")["coefficient"].to_dict() == {"H3": 0.8, "H1": 1.2, "H2": 1.0}
-    totals = views.pay_by_village(pay).set_index("village")
+    totals = awards.pay_by_village(pay).set_index("village")
     assert totals.loc["甲村", "total"] == 1848.0 and totals.loc["甲村", "leaders"] == 2
     assert totals.loc["乙村", "total"] == 672.0
 
@@ -467,13 +477,13 @@ def test_pay_table_lists_household_leaders_with_coefficients():
 def test_whatif_changes_build_a_scheme_copy_without_touching_the_original():
     """Moving the mass weight to 0.5 and 优秀 to 85 changes the copy only."""
     base = Scheme.default()
-    changes = views.whatif_changes(weights={"mass": 0.5}, grade_bands={"优秀": 85}, award_ratio=0.3)
+    changes = whatif.whatif_changes(weights={"mass": 0.5}, grade_bands={"优秀": 85}, award_ratio=0.3)
     copy = base.replace(changes)
     assert (
         copy.weights["mass"] == 0.5 and copy.grade_bands["优秀"] == 85 and copy.award_ratio == 0.3
     )
     assert base.weights["mass"] == 0.3 and base.grade_bands["优秀"] == 90
-    assert views.whatif_changes() == {}
+    assert whatif.whatif_changes() == {}
 
 
 def test_compare_results_lists_only_changed_grades_or_awards():
@@ -488,11 +498,11 @@ def test_compare_results_lists_only_changed_grades_or_awards():
         result("B", final=91.0, grade="优秀", award=True),
         result("C", final=71.0, grade="基本称职"),
     )
-    cmp = views.compare_results(now, new).set_index("code")
+    cmp = whatif.compare_results(now, new).set_index("code")
     assert list(cmp.index) == ["A", "B"]
     assert cmp.loc["A", "change"] == "等次 优秀 → 称职；不再表彰"
     assert cmp.loc["B", "change"] == "等次 称职 → 优秀；新获表彰"
     assert (cmp.loc["A", "final_now"], cmp.loc["A", "final_new"]) == (90.5, 89.9)
-    shift = views.grade_shift_matrix(now, new)
+    shift = whatif.grade_shift_matrix(now, new)
     assert shift.loc["优秀", "称职"] == 1 and shift.loc["称职", "优秀"] == 1
     assert shift.loc["基本称职", "基本称职"] == 1 and int(shift.values.sum()) == 3
