@@ -220,6 +220,7 @@ def score_quarter(inputs: QuarterInputs, quarter: int, scheme: Scheme | None = N
         "platform_c", "score_c", "reports", "months", "raters",
     ):
         out[key] = cols[key][order]
+    out["grade"] = pd.Series(cols["grade"][order], dtype=object)  # None, not NaN, for 未考评
     for key in RANK_COLUMNS:  # nullable integers: no rank for 未考评
         out[key] = pd.arrays.IntegerArray(out[key].to_numpy(dtype="int64"), ~out["assessed"].to_numpy(dtype=bool))
     return QuarterResult(year=year, quarter=quarter, scheme=scheme, rows=out, platform_in_use=uses_platform)
