@@ -152,7 +152,10 @@ def score_quarter(inputs: QuarterInputs, quarter: int, scheme: Scheme | None = N
         raise ValueError("leaders.leader_id must be unique")
 
     role_int, role_den = as_integers({d: exact(scheme.role_max[d]) for d in DUTY_KEYS})
-    by_quarter = committee_quarters(inputs.committee, ids, scheme)
+    committee = inputs.committee
+    if len(committee):  # only this quarter's groups: a quarter of the work
+        committee = committee.loc[committee["quarter"].to_numpy() == quarter]
+    by_quarter = committee_quarters(committee, ids, scheme)
     q = quarter - 1
     scored = by_quarter.present[:, q]
     com_num, com_den = committee_total(
