@@ -77,6 +77,7 @@ def cmd_quarter(args: argparse.Namespace) -> int:
     from dashboard.data.quarter_export import QUARTER_SUFFIXES, QuarterOutputError, write_quarter
     from dashboard.data.quarter_queries import assess_quarter
     from dashboard.data.queries import YearNotFoundError
+    from dashboard.scoring.quarter import quarter_label
     from dashboard.scoring.scheme import Scheme, SchemeError, SchemeFileError
 
     quarter = quarter_number(args.quarter)
@@ -100,7 +101,7 @@ def cmd_quarter(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from exc
     assessed = int(result.rows["assessed"].sum())
     print(
-        f"已写出 {args.year} 年第 {quarter} 季度考评：{args.out}（列出 {len(result.rows)} 人，"
+        f"已写出 {quarter_label(args.year, quarter)}考评：{args.out}（列出 {len(result.rows)} 人，"
         f"已考评 {assessed} 人，未考评 {len(result.rows) - assessed} 人）"
     )
     return 0

@@ -219,11 +219,11 @@ def score_quarter(inputs: QuarterInputs, quarter: int, scheme: Scheme | None = N
     out["quarter"] = np.full(n, quarter, dtype="int64")
     out["appointed_on"] = leaders["appointed_on"].to_numpy()[order]
     for key in (
-        "committee", "platform", "score", "grade", *RANK_COLUMNS, "assessed", "committee_c",
+        "committee", "platform", "score", *RANK_COLUMNS, "assessed", "committee_c",
         "platform_c", "score_c", "reports", "months", "raters",
     ):
         out[key] = cols[key][order]
-    out["grade"] = pd.Series(cols["grade"][order], dtype=object)  # None, not NaN, for 未考评
+    out.insert(out.columns.get_loc("score") + 1, "grade", pd.Series(cols["grade"][order], dtype=object))  # None for 未考评
     for key in RANK_COLUMNS:  # nullable integers: no rank for 未考评
         out[key] = pd.arrays.IntegerArray(out[key].to_numpy(dtype="int64"), ~out["assessed"].to_numpy(dtype=bool))
     return QuarterResult(year=year, quarter=quarter, scheme=scheme, rows=out, platform_in_use=uses_platform)
