@@ -22,6 +22,7 @@ from dashboard.data.queries import (
 from dashboard.scoring.quarter import QuarterInputs, QuarterResult, score_quarter
 from dashboard.scoring.scheme import Scheme
 
+
 def platform_months(engine: Engine, year: int) -> pd.DataFrame:
     """综治E通 reports per leader and month of the year (leader_id, month, reports)."""
     frame = _Query(engine).frame(

@@ -16,11 +16,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql.expression import TableClause
 
 from dashboard.domain import BONUS, DEDUCTION, DUTY_KEYS, GRADES, VETO, YEAR_FINAL
-from dashboard.scoring.scheme import Scheme
 from dashboard.scoring import YearInputs, score_year
 from dashboard.scoring.engine import ScoringResult
 from dashboard.scoring.explain import Explanation, LeaderRawRows, explain_result
 from dashboard.scoring.inputs import COMMITTEE_AGG_COLUMNS, MARK_COLUMNS
+from dashboard.scoring.scheme import Scheme
 
 
 def _table(name: str, *columns: str) -> TableClause:
