@@ -315,9 +315,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", required=True, metavar="Y", help="考评年度")
     p.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出文件（.xlsx）")
     p.add_argument("--scheme", metavar="FILE.json", help="考核方案文件（只写要改的设置，其余取默认值）")
+    from dashboard.cli.quarter import register as register_quarter_command
     from dashboard.cli.year import register as register_trust_commands
 
     register_trust_commands(sub)  # year publish|finalize|reopen|status, backup, restore
+    register_quarter_command(sub)  # quarter --year Y --quarter Q
     return parser
 
 

@@ -144,6 +144,23 @@ def previous_grades(engine: Engine, year: int) -> pd.DataFrame:
     return pd.concat([final, rest], ignore_index=True)
 
 
+def committee_inputs(engine: Engine, year: int) -> pd.DataFrame:
+    """Committee sheets per leader and quarter: count, and sum, min, max per duty (3.2 inputs)."""
+    stats = []
+    for d in DUTY_KEYS:
+        col = committee_score.c[d]
+        stats += [func.sum(col), func.min(col), func.max(col)]
+    committee = _Query(engine).frame(
+        select(committee_score.c.leader_id, committee_score.c.quarter, func.count(), *stats)
+        .where(committee_score.c.year == year)
+        .group_by(committee_score.c.leader_id, committee_score.c.quarter),
+        COMMITTEE_AGG_COLUMNS,
+    )
+    for col in COMMITTEE_AGG_COLUMNS[1:]:
+        committee[col] = pd.to_numeric(committee[col]).astype("float64")
+    return committee
+
+
 def load_year_inputs(engine: Engine, year: int) -> YearInputs:
     """The engine's inputs for a year, aggregated in SQL (GROUP BY per leader / quarter / mark)."""
     q = _Query(engine)
@@ -151,16 +168,7 @@ def load_year_inputs(engine: Engine, year: int) -> YearInputs:
         select(self_report.c.leader_id, *(self_report.c[d] for d in DUTY_KEYS)).where(self_report.c.year == year),
         ("leader_id", *DUTY_KEYS),
     )
-    stats = []
-    for d in DUTY_KEYS:
-        col = committee_score.c[d]
-        stats += [func.sum(col), func.min(col), func.max(col)]
-    committee = q.frame(
-        select(committee_score.c.leader_id, committee_score.c.quarter, func.count(), *stats)
-        .where(committee_score.c.year == year)
-        .group_by(committee_score.c.leader_id, committee_score.c.quarter),
-        COMMITTEE_AGG_COLUMNS,
-    )
+    committee = committee_inputs(engine, year)
     # One row per leader, a count per mark: the covering index (year, leader_id, mark) gives the
     # groups in order (no temporary B-tree, no table reads) and no pivot is needed in Python.
     mass = q.frame(

@@ -1,4 +1,5 @@
-"""Pure scoring 考核计分 (scoring.md): year inputs as DataFrames + a Scheme → results frame.
+"""Pure scoring 考核计分 (scoring.md): year inputs as DataFrames + a Scheme → results frame;
+quarter inputs → the quarterly rows of section 10 (一季一考评).
 
 No Streamlit and no database here; dashboard.data.queries loads the inputs from the database.
 """
@@ -19,10 +20,13 @@ from dashboard.scoring.inputs import (
     mass_counts,
     platform_totals,
 )
+from dashboard.scoring.quarter import QuarterInputs, QuarterResult, score_quarter, score_quarters
 
 __all__ = [
     "COMPONENT_KEYS",
     "MARK_COLUMNS",
+    "QuarterInputs",
+    "QuarterResult",
     "ROLE_COLUMNS",
     "SCOPE_KEYS",
     "ScoringResult",
@@ -32,5 +36,7 @@ __all__ = [
     "committee_aggregates",
     "mass_counts",
     "platform_totals",
+    "score_quarter",
+    "score_quarters",
     "score_year",
 ]

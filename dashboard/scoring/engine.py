@@ -97,13 +97,26 @@ def _self_component(inputs: YearInputs, ids: pd.Index, role_int: dict[str, int])
     return num, np.full(n, 100 * total, dtype="int64"), present
 
 
-def _committee_component(inputs: YearInputs, ids: pd.Index, scheme: Scheme, role_int, role_den):
-    """3.2: trimmed per quarter and duty, quarter total 100 × Σ value / Σ role_max, mean over quarters."""
+@dataclass(frozen=True)
+class CommitteeQuarters:
+    """3.2 per leader, quarter and duty after trimming: arrays (n, 4[, duties]) aligned with `ids`.
+
+    `trimmed` is Σ of the kept values in cents (T_qr), `kept` the number of kept raters d_q
+    (n − 2 when trimmed, else n; 1 where the quarter has no sheet), `present` the quarters
+    with at least one sheet row.
+    """
+
+    trimmed: np.ndarray
+    kept: np.ndarray
+    present: np.ndarray
+
+
+def committee_quarters(frame: pd.DataFrame, ids: pd.Index, scheme: Scheme) -> CommitteeQuarters:
+    """3.2 trimming: per quarter and duty, drop one highest and one lowest at ≥ trim_min_raters."""
     n = len(ids)
-    frame = inputs.committee
     duties = len(DUTY_KEYS)
-    divisor = np.ones((n, 4), dtype="int64")  # d_q: raters kept (n − 2 or n); 1 when absent
-    trimmed_sum = np.zeros((n, 4, duties), dtype="int64")  # T_qr in cents
+    divisor = np.ones((n, 4), dtype="int64")
+    trimmed_sum = np.zeros((n, 4, duties), dtype="int64")
     has_q = np.zeros((n, 4), dtype=bool)
     if len(frame):
         pos, ok = _positions(ids, frame)
@@ -120,7 +133,25 @@ def _committee_component(inputs: YearInputs, ids: pd.Index, scheme: Scheme, role
             hi = cents(frame[f"{duty}_max"].to_numpy()[ok])
             lo = cents(frame[f"{duty}_min"].to_numpy()[ok])
             trimmed_sum[rows, q, j] = np.where(trim, s - hi - lo, s)
-    quarters = has_q.sum(axis=1).astype("int64")
+    return CommitteeQuarters(trimmed=trimmed_sum, kept=divisor, present=has_q)
+
+
+def committee_total(points, kept, role_int: dict[str, int], role_den: int):
+    """3.2 rescaling: quarter total 100 × Σ_r value_r / Σ_r role_max as an exact num / den.
+
+    `points` is Σ_r of trimmed values in cents over `kept` raters (value_r = T_r / (100 kept));
+    with role_max_r = A_r / role_den: total = Σ_r T_r × role_den / (kept × Σ_r A_r).
+    """
+    return points * role_den, kept * sum(role_int.values())
+
+
+def _committee_component(inputs: YearInputs, ids: pd.Index, scheme: Scheme, role_int, role_den):
+    """3.2: trimmed per quarter and duty, quarter total 100 × Σ value / Σ role_max, mean over quarters."""
+    n = len(ids)
+    duties = len(DUTY_KEYS)
+    by_quarter = committee_quarters(inputs.committee, ids, scheme)
+    divisor, trimmed_sum = by_quarter.kept, by_quarter.trimmed
+    quarters = by_quarter.present.sum(axis=1).astype("int64")
     present = quarters > 0
     common = np.lcm.reduce(divisor, axis=1)
     mult = common[:, None] // divisor  # common / d_q
@@ -130,11 +161,9 @@ def _committee_component(inputs: YearInputs, ids: pd.Index, scheme: Scheme, role
         trimmed_sum = trimmed_sum.astype(object)
         common = common.astype(object)
     safe_q = np.maximum(quarters, 1)
-    total_int = sum(role_int.values())
-    # Quarter total = Σ_r T_qr × L / (d_q × Σ A_r); committee = mean over the Q quarters.
+    # committee = mean over the Q quarters of the quarter totals = Σ_q T_qr × (L / d_q) / (Q × L).
     per_duty = (trimmed_sum * mult[:, :, None]).sum(axis=1)  # Σ_q T_qr × common / d_q
-    num = per_duty.sum(axis=1) * role_den
-    den = safe_q * total_int * common
+    num, den = committee_total(per_duty.sum(axis=1), safe_q * common, role_int, role_den)
     # Profile_r = mean_q (T_qr / (100 d_q)) / role_max_r × 100 = Σ_q T_qr L/d_q / (Q A_r).
     profile = np.zeros((n, duties), dtype="int64")
     for j, duty in enumerate(DUTY_KEYS):
@@ -181,6 +210,21 @@ def _mass_component(inputs: YearInputs, ids: pd.Index, scheme: Scheme):
     return num, den, present, complete, ballots, satisfaction, mass_veto, counts
 
 
+def first_month_served(leaders: pd.DataFrame, year: int) -> np.ndarray:
+    """3.4: 1 for a leader appointed before the year, else the appointment month."""
+    appointed = pd.DatetimeIndex(leaders["appointed_on"])
+    return np.where(appointed.year == year, appointed.month, 1).astype("int64")
+
+
+def platform_score(reports: np.ndarray, months: np.ndarray, scheme: Scheme):
+    """3.4: min(100, 100 × reports / (monthly_target × months)) as an exact num / den."""
+    target = exact(scheme.platform_monthly_target)
+    num = 100 * reports * target.denominator
+    den = target.numerator * months
+    capped = num >= 100 * den
+    return np.where(capped, 100, num), np.where(capped, 1, den)
+
+
 def _platform_component(inputs: YearInputs, leaders: pd.DataFrame, ids: pd.Index, scheme: Scheme, year: int):
     """3.4: min(100, 100 × reports / (monthly_target × months served)); no record → 0."""
     n = len(ids)
@@ -189,14 +233,8 @@ def _platform_component(inputs: YearInputs, leaders: pd.DataFrame, ids: pd.Index
     if len(frame):
         pos, ok = _positions(ids, frame)
         np.add.at(reports, pos[ok], np.rint(frame["reports"].to_numpy(dtype="float64")[ok]).astype("int64"))
-    appointed = pd.DatetimeIndex(leaders["appointed_on"])
-    months = np.where(appointed.year == year, 13 - appointed.month, 12).astype("int64")
-    target = exact(scheme.platform_monthly_target)
-    num = 100 * reports * target.denominator
-    den = target.numerator * months
-    capped = num >= 100 * den
-    num = np.where(capped, 100, num)
-    den = np.where(capped, 1, den)
+    months = 13 - first_month_served(leaders, year)
+    num, den = platform_score(reports, months, scheme)
     present = np.full(n, inputs.uses_platform, dtype=bool)
     return num, den, present, reports
 
@@ -279,7 +317,7 @@ def _exact_rounding(comp: _Components, weights: dict[str, Fraction], used, bonus
     return base_c.astype("int64"), final_c.astype("int64")
 
 
-def _grades(final_c: np.ndarray, scheme: Scheme) -> np.ndarray:
+def grades_of(final_c: np.ndarray, scheme: Scheme) -> np.ndarray:
     """Grade bands on the rounded final: final_c / 100 ≥ band ⇔ final_c ≥ ceil(100 × band)."""
     conditions = []
     choices = []
@@ -299,13 +337,24 @@ def _group_codes(columns: list) -> np.ndarray:
     return key
 
 
-def _sorted_codes(col) -> np.ndarray:
+def scope_groups(leaders: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Section 6 rank groups: per scope (village, township, county) one code per place and role."""
+    if not len(leaders):
+        return {scope: np.zeros(0, dtype=np.int64) for scope in SCOPE_KEYS}
+    role_code = _group_codes([leaders["role"]])
+    place = {key: _group_codes([leaders[key]]) for key in ("county", "township", "village")}
+    return {
+        scope: _group_codes([place[key] for key in keys] + [role_code]) for scope, keys in SCOPE_KEYS.items()
+    }
+
+
+def sorted_codes(col) -> np.ndarray:
     """Codes that sort like the values (missing last), for np.lexsort instead of a string sort."""
     codes, _ = pd.factorize(col, sort=True, use_na_sentinel=False)
     return np.asarray(codes, dtype=np.int64)
 
 
-def _competition_rank(group: np.ndarray, final_c: np.ndarray) -> np.ndarray:
+def competition_rank(group: np.ndarray, final_c: np.ndarray) -> np.ndarray:
     """Standard competition ranking ("1224") by rounded final, descending, within each group."""
     n = len(group)
     order = np.lexsort((-final_c, group))
@@ -413,7 +462,7 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     bonus_used_c = np.where(bonus_c <= math.floor(cap * 100), bonus_c, half_up_fraction(cap))
 
     veto = vetoes > 0
-    band_grade = _grades(final_c, scheme)
+    band_grade = grades_of(final_c, scheme)
     grade = np.where(veto | mass_veto, INCOMPETENT, band_grade).astype(object)
 
     complete_parts = {
@@ -458,14 +507,12 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     cols["eligible"] = (grade == EXCELLENT) & complete & ~veto & ~mass_veto
 
     role = leaders["role"]
-    role_code = _group_codes([role])
-    place = {key: _group_codes([leaders[key]]) for key in ("county", "township", "village")}
+    groups = scope_groups(leaders)
     for scope in ("village", "township", "county"):
-        group = _group_codes([place[key] for key in SCOPE_KEYS[scope]] + [role_code]) if n else np.zeros(0, np.int64)
-        cols[f"{scope}_rank"] = _competition_rank(group, final_c) if n else np.zeros(0, dtype="int64")
+        cols[f"{scope}_rank"] = competition_rank(groups[scope], final_c) if n else np.zeros(0, dtype="int64")
     code = leaders["code"].astype(str)
-    code_rank = _sorted_codes(code)
-    award_group = _group_codes([place[key] for key in SCOPE_KEYS[scheme.award_scope]] + [role_code])
+    code_rank = sorted_codes(code)
+    award_group = groups[scheme.award_scope]
     award, tie, position, quota, award_order = (
         _awards(award_group, cols, code_rank, scheme) if n else (np.zeros(0, bool),) * 2 + (np.zeros(0, np.int64),) * 3
     )
@@ -507,7 +554,7 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     # Row order: county, township, role (网格长 first), township rank, code (stable).
     role_order = role.map(ROLE_ORDER).fillna(2).to_numpy(dtype="int64")
     order = np.lexsort(
-        (code_rank, cols["township_rank"], role_order, _sorted_codes(leaders["township"]), _sorted_codes(leaders["county"]))
+        (code_rank, cols["township_rank"], role_order, sorted_codes(leaders["township"]), sorted_codes(leaders["county"]))
     )
     # The profile as one mapping per row (interfaces.md `roles`), null without committee sheets.
     profile_rows = (profile[order] / 100).tolist()

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from trust_data import build_year, make_user
 
-from dashboard import backup as backup_module
+from dashboard.data import backup as backup_module
 from dashboard.data.backup import BackupError, DataState, backup, overwritten_changes, restore
 from dashboard.data.db import make_engine, read_session
 from dashboard.services import workflow

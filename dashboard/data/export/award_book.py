@@ -74,7 +74,7 @@ def _frame_and_scheme(assessment_or_frame: Any) -> tuple[Any, Scheme | None]:
 
 def scope_name(rows: Any) -> str:
     """The name in the titles: the township when all rows are of one township, else the county."""
-    frame = result_frame(rows)
+    frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
     for key in ("township", "county"):
         if key in frame.columns:
             names = frame[key].dropna().astype(str).unique()
