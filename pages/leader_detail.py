@@ -1,5 +1,5 @@
-"""述职档案: one leader's result — duty profile, how the score is built, ballots, quarters,
-the engine's explanation and earlier grades."""
+"""述职档案: one leader's result beside the four quarters (季度考评 score and township rank),
+duty profile, how the score is built, ballots, the engine's explanation and earlier grades."""
 
 import pandas as pd
 import streamlit as st
@@ -9,14 +9,11 @@ from dashboard.data.queries import LeaderNotFoundError, explain_leader
 from dashboard.domain import ABSTAIN, GRADES
 from dashboard.headers import HEADERS
 from dashboard.reports import charts
-from dashboard.reports.detail import (
-    ballot_breakdown,
-    duty_profile_vs_township,
-    quarter_totals,
-    score_waterfall,
-)
+from dashboard.reports.detail import ballot_breakdown, duty_profile_vs_township, score_waterfall
 from dashboard.reports.labels import flag_text, grade_label, leader_row, villages_in
-from dashboard.services.results import leader_grade_history, quarter_totals_from_trimming
+from dashboard.reports.quarter import leader_quarter_trend, trend_table
+from dashboard.services.results import leader_grade_history
+from dashboard.ui.quarter import quarter_data
 from dashboard.ui.resources import get_engine
 from dashboard.ui.results import DETAIL_CODE_KEY, other_years_results, year_results
 
@@ -92,6 +89,15 @@ if flags:
 if notes:
     st.info("；".join(notes))
 
+# The four quarters of 一季一考评 beside the year result (the quarterly rule, cached per revision).
+st.subheader("季度考评")
+quarters = leader_quarter_trend(quarter_data(engine, year=data.year).trend, row["code"])
+if quarters["score"].notna().any():
+    st.altair_chart(charts.quarter_trend_chart(quarters), width="stretch")
+st.dataframe(trend_table(quarters), hide_index=True, width="stretch", key="detail_quarters")
+if (quarters["note"] != "").any():
+    st.caption("未考评的季度没有得分和排名，趋势图中留空。")
+
 profile = duty_profile_vs_township(results, row["code"])
 if profile.empty:
     st.caption("没有村两委打分，无七大员履职画像。")
@@ -115,14 +121,6 @@ satisfaction = None if pd.isna(row["satisfaction"]) else float(row["satisfaction
 st.altair_chart(charts.ballot_chart(breakdown, satisfaction), use_container_width=True)
 if marks[ABSTAIN]:
     st.caption(f"另有弃权 {marks[ABSTAIN]} 张，不计入有效票。")
-
-quarters = quarter_totals(
-    quarter_totals_from_trimming(explanation.data.get("committee_trimming", []), data.scheme)
-)
-if quarters.empty:
-    st.caption("没有村两委季度打分。")
-else:
-    st.altair_chart(charts.quarter_chart(quarters), use_container_width=True)
 
 st.subheader("得分说明")
 main_lines = [line for line in explanation.lines[1:] if not line.startswith("两委打分第")]

@@ -286,19 +286,85 @@ def ballot_chart(breakdown: pd.DataFrame, satisfaction: float | None) -> alt.Cha
     )
 
 
-def quarter_chart(quarters: pd.DataFrame) -> alt.LayerChart:
-    """Committee quarter totals (detail.quarter_totals) as bars labelled with the total."""
-    base = alt.Chart(quarters).encode(
-        x=alt.X("label:N", title=None, sort=quarters["label"].tolist(), axis=alt.Axis(labelAngle=0))
+def quarter_village_chart(means: pd.DataFrame, *, title: str, place_title: str = "村") -> alt.Chart:
+    """Mean quarter score per place, grouped by role (quarter.village_quarter_means)."""
+    return (
+        alt.Chart(means)
+        .mark_bar()
+        .encode(
+            y=alt.Y("place:N", title=None),
+            yOffset=alt.YOffset("role:N", sort=list(LEADER_ROLES)),
+            x=alt.X("mean_score:Q", title="平均季度得分", scale=alt.Scale(domain=[0, 100], clamp=True)),
+            color=alt.Color("role:N", title="职务", scale=_role_scale(), legend=_legend_bottom()),
+            tooltip=[
+                alt.Tooltip("place:N", title=place_title),
+                alt.Tooltip("role:N", title="职务"),
+                alt.Tooltip("leaders:Q", title="考评人数"),
+                alt.Tooltip("mean_score:Q", title="平均季度得分", format=".2f"),
+            ],
+        )
+        .properties(title=title, height=alt.Step(12))
     )
-    bars = base.mark_bar(color="#1f77b4").encode(
-        y=alt.Y("total:Q", title="季度总分", scale=alt.Scale(domain=[0, 100])),
+
+
+def quarter_trend_chart(trend: pd.DataFrame) -> alt.LayerChart:
+    """A leader's quarter scores (quarter.leader_quarter_trend); a quarter without a score is a gap."""
+    order = trend.sort_values("quarter")["label"].tolist()
+    base = alt.Chart(trend).encode(
+        x=alt.X("label:N", title=None, sort=order, scale=alt.Scale(domain=order), axis=alt.Axis(labelAngle=0))
+    )
+    tooltip = [
+        alt.Tooltip("label:N", title="季度"),
+        alt.Tooltip("score:Q", title="季度得分", format=".2f"),
+        alt.Tooltip("rank_township:Q", title="乡镇排名"),
+        alt.Tooltip("note:N", title="备注"),
+    ]
+    # Vega-Lite breaks a line at a null value: a 未考评 quarter shows as a gap.
+    line = base.mark_line(point=alt.OverlayMarkDef(size=60)).encode(
+        y=alt.Y("score:Q", title="季度得分", scale=alt.Scale(domain=[0, 100])), tooltip=tooltip
+    )
+    text = base.mark_text(dy=-10, fontSize=11).encode(
+        y="score:Q", text=alt.Text("score:Q", format=".2f")
+    )
+    gaps = (
+        base.transform_filter("datum.note != ''")
+        .transform_calculate(mid="50", short="'未考评'")
+        .mark_text(fontSize=12, color="#9e9e9e")
+        .encode(y=alt.Y("mid:Q"), text="short:N", tooltip=tooltip)
+    )
+    return alt.layer(line, text, gaps).properties(title="四个季度考评得分", height=200)
+
+
+def platform_heatmap_chart(heat: pd.DataFrame, *, place_title: str = "村") -> alt.LayerChart:
+    """Village × month heatmap of reports against target in percent (platform.monthly_heatmap).
+
+    Cells of months not yet reached are blank; the colour runs from 0 to 100 % (more is green).
+    """
+    months = heat.sort_values("month")["month_label"].drop_duplicates().tolist()
+    base = alt.Chart(heat).encode(
+        x=alt.X("month_label:N", title=None, sort=months, axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("place:N", title=None),
+    )
+    rect = base.transform_filter("isValid(datum.percent)").mark_rect().encode(
+        color=alt.Color(
+            "percent:Q",
+            title="完成率 %",
+            scale=alt.Scale(domain=[0, 100], clamp=True, scheme="redyellowgreen"),
+            legend=alt.Legend(orient="bottom"),
+        ),
         tooltip=[
-            alt.Tooltip("label:N", title="季度"),
-            alt.Tooltip("total:Q", title="季度总分", format=".2f"),
+            alt.Tooltip("place:N", title=place_title),
+            alt.Tooltip("month_label:N", title="月份"),
+            alt.Tooltip("reports:Q", title="上报条数"),
+            alt.Tooltip("target:Q", title="应报条数"),
+            alt.Tooltip("serving:Q", title="在任人数"),
+            alt.Tooltip("percent:Q", title="完成率 %", format=".1f"),
         ],
     )
-    text = base.mark_text(dy=-6, fontSize=11).encode(
-        y="total:Q", text=alt.Text("total:Q", format=".2f")
+    text = base.transform_filter("isValid(datum.percent)").mark_text(fontSize=10).encode(
+        text=alt.Text("percent:Q", format=".0f"),
+        color=alt.value("#222"),
     )
-    return alt.layer(bars, text).properties(title="村两委季度打分", height=180)
+    return alt.layer(rect, text).properties(
+        title=f"各{place_title}综治E通月度上报完成率（%）", height=alt.Step(24)
+    )

@@ -1,5 +1,5 @@
 """The leader detail page (述职档案): duty profile against the township, how the final score is
-built (from the explanation's renormalised weights), ballots, quarters, earlier grades."""
+built (from the explanation's renormalised weights), ballots, earlier grades (the quarters: reports.quarter)."""
 
 from __future__ import annotations
 
@@ -138,17 +138,6 @@ def ballot_breakdown(marks: Mapping[str, int]) -> pd.DataFrame:
             }
             for i, g in enumerate(GRADES)
         ]
-    )
-
-
-def quarter_totals(totals: Mapping[int, float]) -> pd.DataFrame:
-    """Committee quarter totals as a frame: quarter, label (第q季度), total."""
-    return pd.DataFrame(
-        [
-            {"quarter": int(q), "label": f"第{int(q)}季度", "total": round(float(t), 2)}
-            for q, t in sorted(totals.items())
-        ],
-        columns=["quarter", "label", "total"],
     )
 
 

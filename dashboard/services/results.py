@@ -1,5 +1,5 @@
 """Reads behind the result pages: who may see which results, a leader's earlier grades,
-imported prior grades for the trend, and the per-quarter committee totals of one leader.
+imported prior grades for the trend, and who may download the quarterly notice.
 
 Plain functions with keyword-only arguments; the pages call them through dashboard.ui.
 """
@@ -9,14 +9,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from fractions import Fraction
-from typing import Any
 
 import pandas as pd
 from sqlmodel import Session, select
 
-from dashboard.domain import DUTY_KEYS, GRADES, YEAR_FINAL
-from dashboard.scoring.scheme import Scheme, exact
+from dashboard.domain import GRADES, YEAR_FINAL
+from dashboard.scoring.scheme import Scheme
 from dashboard.services.auth import ADMIN, ASSESSOR, OFFICIAL, VIEWER, require_role
 from models import (
     AssessmentYear,
@@ -35,6 +33,7 @@ RESULT_VIEW_ROLES = (ADMIN, OFFICIAL, VIEWER, ASSESSOR)
 AWARD_ROLES = (ADMIN, OFFICIAL)
 WHATIF_ROLES = (ADMIN, OFFICIAL)
 SCHEME_ROLES = (ADMIN,)
+QUARTER_NOTICE_ROLES = (ADMIN, OFFICIAL)
 
 
 @dataclass(frozen=True)
@@ -143,16 +142,10 @@ def leader_grade_history(
     return frame.sort_values("year", ascending=False).reset_index(drop=True)
 
 
-def quarter_totals_from_trimming(
-    entries: Iterable[Mapping[str, Any]], scheme: Scheme
-) -> dict[int, float]:
-    """Committee quarter totals (scoring.md 3.2) from the explanation's per-quarter duty values:
-    100 × Σ_r value_r / Σ_r role_max[r]."""
-    sums: dict[int, Fraction] = {}
-    for e in entries:
-        sums[int(e["quarter"])] = sums.get(int(e["quarter"]), Fraction(0)) + exact(e["value"])
-    total_max = sum((exact(scheme.role_max[k]) for k in DUTY_KEYS), Fraction(0))
-    return {q: float(100 * s / total_max) for q, s in sorted(sums.items())}
+def quarter_notice_scope(*, session: Session, user: User) -> ResultScope:
+    """The scope of the 季度考评通报 the user may download: officials and admins only."""
+    require_role(user, QUARTER_NOTICE_ROLES, action="下载季度考评通报")
+    return result_scope(session=session, user=user)
 
 
 def award_scope_label(scheme: Scheme) -> str:

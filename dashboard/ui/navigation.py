@@ -46,6 +46,9 @@ PAGES: dict[str, PageSpec] = {
         PageSpec("rankings", "pages/rankings.py", "排名", "rankings", ":material/leaderboard:", RESULTS),
         PageSpec("leader_detail", "pages/leader_detail.py", "述职档案", "leader", ":material/badge:", RESULTS),
         PageSpec("overview", "pages/overview.py", "总览", "overview", ":material/insights:", RESULTS),
+        PageSpec("quarter", "pages/quarter.py", "季度考评", "quarter", ":material/date_range:", RESULTS),
+        PageSpec("platform_watch", "pages/platform_watch.py", "月度上报", "platform-watch",
+                 ":material/monitoring:", RESULTS),
         PageSpec("awards", "pages/awards.py", "表彰", "awards", ":material/military_tech:", RESULTS),
         PageSpec("whatif", "pages/whatif.py", "方案对比", "what-if", ":material/compare_arrows:", RESULTS),
         PageSpec("scheme_settings", "pages/scheme_settings.py", "方案设置", "scheme", ":material/tune:", WORKFLOW),
@@ -55,9 +58,10 @@ PAGES: dict[str, PageSpec] = {
 # Score-entry pages (write inputs); never given to viewers or officials.
 ENTRY_PAGES = ("self_report", "committee", "ballots", "platform", "adjustments")
 
-# Result pages (issue 5): everyone reads rankings, detail and overview in their scope;
+# Result pages: everyone reads rankings, detail, overview, quarters and the monthly
+# platform watch in their scope;
 # awards, exports and what-if are for officials and admins; the scheme for admins only.
-RESULT_PAGES = ("rankings", "leader_detail", "overview")
+RESULT_PAGES = ("rankings", "leader_detail", "overview", "quarter", "platform_watch")
 OFFICIAL_RESULT_PAGES = (*RESULT_PAGES, "awards", "whatif")
 
 ROLE_PAGES: dict[str, tuple[str, ...]] = {

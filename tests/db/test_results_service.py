@@ -17,7 +17,7 @@ from dashboard.services.results import (
     ResultScope,
     leader_grade_history,
     prior_grades,
-    quarter_totals_from_trimming,
+    quarter_notice_scope,
     result_scope,
     scope_results,
 )
@@ -120,19 +120,15 @@ def test_prior_grades_carry_role_and_place(db_engine):
     assert frame.values.tolist() == [["JP-H1", "联户长", "南峪乡", "江盘村", 2023, "不称职"]]
 
 
-def test_quarter_totals_from_trimming_sum_the_duty_values():
-    """Q1 duty values 15+10+8+16+7+12+8 = 76 → 76.00 of 100; with every maximum doubled (Σ 200) → 38."""
-    values = dict(
-        zip(
-            ["info", "service", "publicity", "mediation", "sanitation", "patrol", "unity"],
-            [15, 10, 8, 16, 7, 12, 8],
-            strict=True,
-        )
-    )
-    entries = [{"quarter": 1, "duty": k, "value": v} for k, v in values.items()]
-    entries += [{"quarter": 3, "duty": "info", "value": 20.0}]  # Q3: only info scored → 20
-    assert quarter_totals_from_trimming(entries, Scheme.default()) == {1: 76.0, 3: 20.0}
-    doubled = Scheme.default().replace(
-        {"role_max": {k: 2 * v for k, v in Scheme.default().role_max.items()}}
-    )
-    assert quarter_totals_from_trimming(entries, doubled)[1] == 38.0
+def test_quarter_notice_is_for_officials_and_admins_only(db_engine):
+    """The 季度考评通报 scope: the official and the admin get theirs; viewer and assessor are refused."""
+    build_world(db_engine)
+    with read_session(db_engine) as s:
+        def user(name):
+            return s.exec(select(User).where(User.username == name)).one()
+
+        assert quarter_notice_scope(session=s, user=user("admin")).everything
+        assert quarter_notice_scope(session=s, user=user("official")) == result_scope(session=s, user=user("official"))
+        for name in ("viewer", "assessor"):
+            with pytest.raises(PermissionDenied, match="季度考评通报"):
+                quarter_notice_scope(session=s, user=user(name))

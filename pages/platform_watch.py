@@ -1,0 +1,61 @@
+"""月度上报: 综治E通 reports per village and month against monthly_target × leaders serving,
+and the leaders without a report in a month, for the township to follow up during the year."""
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard.data.export.tables import table_csv_bytes
+from dashboard.reports import charts
+from dashboard.reports.platform import (
+    monthly_heatmap,
+    months_reached,
+    zero_report_leaders,
+    zero_report_table,
+)
+from dashboard.ui.quarter import quarter_data
+from dashboard.ui.resources import get_engine
+
+engine = get_engine()
+data = quarter_data(engine)
+
+st.title(f"综治E通月度上报 · {data.year} 年度")
+if not data.scope.everything:
+    st.caption(f"范围：{data.scope.label()}")
+if not data.platform_in_use:
+    st.info(f"{data.year} 年度没有综治E通平台上报记录：本年度未使用平台上报，无月度上报情况。")
+    st.stop()
+if data.leaders.empty:
+    st.info("您的范围内没有人员。")
+    st.stop()
+
+target = data.scheme.platform_monthly_target
+through = months_reached(data.year, dt.date.today())
+st.caption(
+    f"每人每月应报 {target:g} 条；完成率 = 本村当月上报条数 ÷（{target:g} × 当月在任人数）。"
+    + ("" if through == 12 else f"尚未到的月份（{through + 1} 月起）留空。")
+)
+
+heat = monthly_heatmap(
+    data.leaders, data.platform_months, year=data.year, monthly_target=target, through=through
+)
+several = data.leaders["township"].nunique() > 1
+st.altair_chart(charts.platform_heatmap_chart(heat, place_title="村"), width="stretch")
+
+zero = zero_report_leaders(data.leaders, data.platform_months, year=data.year, through=through)
+st.subheader("当月零上报人员")
+if zero.empty:
+    st.caption("每位在任人员每月都有上报。")
+else:
+    table = zero_report_table(zero, several_townships=several)
+    st.caption(f"共 {len(table)} 人次（{zero['code'].nunique()} 人），请督促补报。")
+    st.download_button(
+        "下载零上报名单 CSV",
+        table_csv_bytes(table),
+        file_name=f"综治E通零上报名单_{data.year}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key="platform_watch_download",
+    )
+    st.dataframe(table, hide_index=True, width="stretch", key="platform_watch_zero")
