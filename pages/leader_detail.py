@@ -21,7 +21,7 @@ engine = get_engine()
 data = year_results(engine)
 results = data.results
 
-st.title(f"述职档案 · {data.year} 年度")
+st.title(f"述职档案 · {data.year}\u00a0年度")  # the year never splits on a phone
 if results.empty:
     st.info("您的范围内没有考评结果。")
     st.stop()
@@ -93,7 +93,7 @@ if notes:
 st.subheader("季度考评")
 quarters = leader_quarter_trend(quarter_data(engine, year=data.year).trend, row["code"])
 if quarters["score"].notna().any():
-    st.altair_chart(charts.quarter_trend_chart(quarters), width="stretch")
+    st.altair_chart(charts.quarter_trend_chart(quarters), width="stretch", height=260)
 st.dataframe(trend_table(quarters), hide_index=True, width="stretch", key="detail_quarters")
 if (quarters["note"] != "").any():
     st.caption("未考评的季度没有得分和排名，趋势图中留空。")

@@ -19,7 +19,7 @@ from dashboard.ui.resources import get_engine
 engine = get_engine()
 data = quarter_data(engine)
 
-st.title(f"综治E通月度上报 · {data.year} 年度")
+st.title(f"月度上报 · {data.year}\u00a0年度")  # the year never splits on a phone
 if not data.scope.everything:
     st.caption(f"范围：{data.scope.label()}")
 if not data.platform_in_use:
@@ -32,7 +32,7 @@ if data.leaders.empty:
 target = data.scheme.platform_monthly_target
 through = months_reached(data.year, dt.date.today())
 st.caption(
-    f"每人每月应报 {target:g} 条；完成率 = 本村当月上报条数 ÷（{target:g} × 当月在任人数）。"
+    f"综治E通平台：每人每月应报 {target:g} 条；完成率 = 本村当月上报条数 ÷（{target:g} × 当月在任人数）。"
     + ("" if through == 12 else f"尚未到的月份（{through + 1} 月起）留空。")
 )
 

@@ -27,7 +27,7 @@ user = state.require_user()
 data = quarter_data(engine)
 trend = data.trend
 
-st.title(f"季度考评 · {data.year} 年度")
+st.title(f"季度考评 · {data.year}\u00a0年度")  # the year never splits on a phone
 if not data.scope.everything:
     st.caption(f"范围：{data.scope.label()}")
 if trend.empty:
@@ -87,10 +87,12 @@ with st.expander("筛选", icon=":material/filter_list:"):
     grade = f[1].selectbox("等次", ["全部", *GRADES], key="quarter_grade")
     grade = None if grade == "全部" else grade
     name = st.text_input("按姓名或编号查找", key="quarter_name", placeholder="输入姓名或编号的一部分")
+    show_parts = st.toggle("显示分项得分（两委打分、平台上报）", value=False, key="quarter_parts")
 
 flt = QuarterFilter(role=role, level=level, township=township, village=village, grade=grade, name=name)
 table = quarter_ranking(rows, flt)
-columns = ["rank", "name", "village", "committee", *(["platform"] if data.platform_in_use else []), "score", "grade"]
+parts = ["committee", *(["platform"] if data.platform_in_use else [])] if show_parts else []
+columns = ["rank", "name", "village", *parts, "score", "grade"]
 if len(townships) > 1:
     columns.insert(2, "township")
 score = st.column_config.NumberColumn(format="%.2f", width=72)

@@ -2,7 +2,8 @@
 
 Starts `streamlit run` on a free loopback port with a temporary database seeded with the
 sample (南峪乡), signs in with the demo viewer and saves docs/screenshots/*.png using
-Debian's Chromium (no browser download). Run: `.venv/bin/python scripts/screenshots.py`.
+Debian's Chromium (no browser download). Run: `.venv/bin/python scripts/screenshots.py`
+(`--quarter`: only the quarter views, as the demo official).
 """
 
 from __future__ import annotations
@@ -74,7 +75,48 @@ def click_ranking_row(page, row: int) -> None:
     wait_app_idle(page)
 
 
-def main() -> None:
+def open_page(page, base: str, path: str, height: int) -> None:
+    """Open a page by its URL path (the sign-in cookie keeps the session) and let it draw.
+
+    Streamlit scrolls inside its main block, so the window is made as tall as the view.
+    """
+    page.set_viewport_size({"width": page.viewport_size["width"], "height": height})
+    page.goto(f"{base}/{path}")
+    wait_app_idle(page)
+    page.wait_for_timeout(1200)
+
+
+def wait_session_cookie(page, timeout: float = 20) -> None:
+    """The sign-in cookie is set just after the first page draws; deep links need it."""
+    from dashboard.services.auth import SESSION_COOKIE
+
+    deadline = time.monotonic() + timeout
+    while not any(c["name"] == SESSION_COOKIE for c in page.context.cookies()):
+        if time.monotonic() > deadline:
+            raise RuntimeError("no session cookie after sign-in")
+        page.wait_for_timeout(200)
+
+
+def quarter_shots(browser, base: str) -> None:
+    """季度考评, the quarter trend on 述职档案 and 月度上报, as the demo official, at 1366 and 390 px."""
+    for width, height, suffix, scale in ((1366, 900, "", 1), (390, 844, "_phone", 2)):
+        page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=scale)
+        sign_in(page, base, "demo-official", "demo-official-2024")
+        wait_session_cookie(page)
+        phone = width < 800  # a phone stacks what sits side by side: taller windows
+        open_page(page, base, "quarter", 2450 if phone else 2000)
+        page.screenshot(path=OUT / f"quarter{suffix}.png")
+        open_page(page, base, "leader?code=NYW15", 1450 if phone else 1250)
+        page.get_by_role("heading", name="季度考评").wait_for(timeout=30_000)
+        page.wait_for_timeout(3000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=OUT / f"leader_trend{suffix}.png")
+        open_page(page, base, "platform-watch", 1250 if phone else 1150)
+        page.screenshot(path=OUT / f"platform_watch{suffix}.png")
+        page.close()
+
+
+def main(only_quarter: bool = False) -> None:
     from playwright.sync_api import sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -115,6 +157,10 @@ def main() -> None:
             wait_healthy(base)
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                quarter_shots(browser, base)
+                if only_quarter:
+                    browser.close()
+                    return
                 desktop = browser.new_page(viewport={"width": 1280, "height": 900})
                 sign_in(desktop, base, "demo-viewer", "demo-viewer-2024")
                 desktop.screenshot(path=OUT / "rankings.png")
@@ -142,4 +188,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(only_quarter="--quarter" in sys.argv[1:])

@@ -310,6 +310,9 @@ def quarter_village_chart(means: pd.DataFrame, *, title: str, place_title: str =
 def quarter_trend_chart(trend: pd.DataFrame) -> alt.LayerChart:
     """A leader's quarter scores (quarter.leader_quarter_trend); a quarter without a score is a gap."""
     order = trend.sort_values("quarter")["label"].tolist()
+    # The axis starts a little below the lowest score (scores of one leader are close together).
+    low = trend["score"].min()
+    floor = 0 if pd.isna(low) else max(0, int(math.floor(float(low) / 10) * 10) - 10)
     base = alt.Chart(trend).encode(
         x=alt.X("label:N", title=None, sort=order, scale=alt.Scale(domain=order), axis=alt.Axis(labelAngle=0))
     )
@@ -321,14 +324,14 @@ def quarter_trend_chart(trend: pd.DataFrame) -> alt.LayerChart:
     ]
     # Vega-Lite breaks a line at a null value: a 未考评 quarter shows as a gap.
     line = base.mark_line(point=alt.OverlayMarkDef(size=60)).encode(
-        y=alt.Y("score:Q", title="季度得分", scale=alt.Scale(domain=[0, 100])), tooltip=tooltip
+        y=alt.Y("score:Q", title="季度得分", scale=alt.Scale(domain=[floor, 100])), tooltip=tooltip
     )
     text = base.mark_text(dy=-10, fontSize=11).encode(
         y="score:Q", text=alt.Text("score:Q", format=".2f")
     )
     gaps = (
         base.transform_filter("datum.note != ''")
-        .transform_calculate(mid="50", short="'未考评'")
+        .transform_calculate(mid=str((floor + 100) / 2), short="indexOf(datum.note, '未考评') >= 0 ? '未考评' : '未任职'")
         .mark_text(fontSize=12, color="#9e9e9e")
         .encode(y=alt.Y("mid:Q"), text="short:N", tooltip=tooltip)
     )
@@ -340,9 +343,9 @@ def platform_heatmap_chart(heat: pd.DataFrame, *, place_title: str = "村") -> a
 
     Cells of months not yet reached are blank; the colour runs from 0 to 100 % (more is green).
     """
-    months = heat.sort_values("month")["month_label"].drop_duplicates().tolist()
+    # Months as plain numbers under the title 月份: twelve labels fit a phone's width.
     base = alt.Chart(heat).encode(
-        x=alt.X("month_label:N", title=None, sort=months, axis=alt.Axis(labelAngle=0, orient="top")),
+        x=alt.X("month:O", title="月份", axis=alt.Axis(labelAngle=0, orient="top", labelOverlap=False)),
         y=alt.Y("place:N", title=None),
     )
     rect = base.transform_filter("isValid(datum.percent)").mark_rect().encode(
@@ -361,9 +364,10 @@ def platform_heatmap_chart(heat: pd.DataFrame, *, place_title: str = "村") -> a
             alt.Tooltip("percent:Q", title="完成率 %", format=".1f"),
         ],
     )
-    text = base.transform_filter("isValid(datum.percent)").mark_text(fontSize=10).encode(
+    text = base.transform_filter("isValid(datum.percent)").mark_text(fontSize=11).encode(
         text=alt.Text("percent:Q", format=".0f"),
-        color=alt.value("#222"),
+        # Dark text on the light middle of the scale, white on the deep red and green ends.
+        color=alt.condition("datum.percent >= 80 || datum.percent < 20", alt.value("white"), alt.value("#222")),
     )
     return alt.layer(rect, text).properties(
         title=f"各{place_title}综治E通月度上报完成率（%）", height=alt.Step(24)

@@ -142,14 +142,15 @@ def leader_quarter_trend(trend: pd.DataFrame, code: str) -> pd.DataFrame:
 
 
 def trend_table(trend: pd.DataFrame) -> pd.DataFrame:
-    """The leader's quarter trend with Chinese headers, blanks for the quarters without a score."""
-    return pd.DataFrame(
+    """The leader's quarter trend with Chinese headers, blanks for the quarters without a score;
+    the column 备注 only when a quarter has a note (a narrow phone shows every column)."""
+    table = pd.DataFrame(
         {
             "季度": trend["label"],
-            QUARTER_HEADERS["committee"]: trend["committee"].map(lambda v: "" if pd.isna(v) else f"{v:.2f}"),
             QUARTER_HEADERS["score"]: trend["score"].map(lambda v: "" if pd.isna(v) else f"{v:.2f}"),
             HEADERS["grade"]: trend["grade"].fillna(""),
             HEADERS["township_rank"]: trend["rank_township"].map(lambda v: "" if pd.isna(v) else str(int(v))),
             HEADERS["note"]: trend["note"],
         }
     )
+    return table if (trend["note"] != "").any() else table.drop(columns=HEADERS["note"])
