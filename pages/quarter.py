@@ -19,7 +19,7 @@ from dashboard.reports.quarter import (
 from dashboard.scoring.quarter import QUARTER_NAMES, QUARTERS, quarter_label
 from dashboard.services.results import QUARTER_NOTICE_ROLES
 from dashboard.ui import state
-from dashboard.ui.quarter import notice_bytes, quarter_data
+from dashboard.ui.quarter import notice_bytes, notice_scope, quarter_data
 from dashboard.ui.resources import get_engine
 
 engine = get_engine()
@@ -58,9 +58,10 @@ method = "季度得分 = 两委打分" + ("与综治E通平台上报按年度权
 st.caption(f"{label}：{method}，等次按年度方案的分数线评定。")
 
 if user.role in QUARTER_NOTICE_ROLES and quarter in with_data:
+    scope = notice_scope(engine)
     st.download_button(
         "下载季度考评通报",
-        lambda: notice_bytes(engine, data, quarter),
+        lambda: notice_bytes(engine, data, quarter, scope),
         file_name=f"季度考评通报_{data.year}_第{quarter}季度.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",

@@ -92,9 +92,17 @@ def _notice(url: str, year: int, quarter: int, revision: int, scope_key: str, _r
     return _write_to_bytes(lambda p: write_quarter_notice(_result, p), ".xlsx")
 
 
-def notice_bytes(engine: Engine, data: QuarterData, quarter: int) -> bytes:
-    """The 季度考评通报 of the user's scope (the service refuses roles other than official and admin)."""
-    scope = state.read(engine, quarter_notice_scope)
+def notice_scope(engine: Engine) -> ResultScope:
+    """The scope of the user's 季度考评通报; the service refuses roles other than official and admin.
+
+    Read while the page runs: the download's data is built later, outside the page's run,
+    where the signed-in user is not at hand.
+    """
+    return state.read(engine, quarter_notice_scope)
+
+
+def notice_bytes(engine: Engine, data: QuarterData, quarter: int, scope: ResultScope) -> bytes:
+    """The 季度考评通报 of the quarter cut to `scope` (from notice_scope), built once per scope."""
     full = quarter_result(engine, data.year, quarter, data.revision)
     rows = full.rows if scope.everything else scope_results(full.rows, scope).reset_index(drop=True)
     result = QuarterResult(

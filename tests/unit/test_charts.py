@@ -145,16 +145,6 @@ def test_ballot_chart_shows_satisfaction_in_the_title():
     )
 
 
-def test_quarter_chart_labels_each_quarter_total():
-    """One bar per quarter on a 0–100 axis, the total written above it."""
-    d = spec(charts.quarter_chart(detail.quarter_totals({1: 70.0, 2: 82.5})))
-    bars, text = d["layer"]
-    assert bars["encoding"]["y"]["scale"]["domain"] == [0, 100]
-    assert bars["encoding"]["x"]["sort"] == ["第1季度", "第2季度"]
-    assert [r["total"] for r in data_of(d, d)] == [70.0, 82.5]
-    assert text["encoding"]["text"]["field"] == "total"
-
-
 def test_charts_are_altair_objects_not_drawn():
     """Chart functions return Altair chart objects for the page to draw."""
     br = detail.ballot_breakdown({"优秀": 1})

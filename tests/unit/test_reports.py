@@ -345,11 +345,8 @@ def test_ballot_breakdown_leaves_out_abstentions():
     assert br["share"].tolist() == [0.3, 0.4, 0.2, 0.1]
 
 
-def test_quarter_totals_and_earlier_grades_are_ordered():
-    """Quarters in order 1→4 with 第q季度 labels; earlier grades newest first, this year excluded."""
-    q = detail.quarter_totals({3: 81.456, 1: 70.0})
-    assert q["label"].tolist() == ["第1季度", "第3季度"]
-    assert q["total"].tolist() == [70.0, 81.46]
+def test_earlier_grades_are_newest_first():
+    """Earlier grades newest first, this year excluded."""
     eg = detail.earlier_grades({2021: "称职", 2023: "优秀", 2024: "称职"}, before=2024)
     assert eg.values.tolist() == [[2023, "优秀"], [2021, "称职"]]
 

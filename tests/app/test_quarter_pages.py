@@ -1,0 +1,104 @@
+"""季度考评, the quarter trend on 述职档案 and 月度上报 under AppTest, on the seeded sample 南峪乡."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from test_result_pages import _open, _run, _sign_in, sample_db, sample_template  # noqa: F401  (fixtures)
+
+from dashboard.data.db import transaction
+from dashboard.data.quarter_queries import assess_quarter, load_quarter_inputs, platform_months
+from dashboard.data.queries import load_leaders
+from dashboard.reports.platform import zero_report_leaders
+from dashboard.scoring.quarter import score_quarters
+from models import CommitteeScore, Leader
+
+
+def test_quarter_page_opens_on_the_latest_quarter_ranked_like_the_rule(sample_db):
+    """The viewer sees 第四季度 of 2024: 网格长 of 南峪乡 in township-rank order with the rule's scores."""
+    at = _open(_sign_in("demo-viewer"), "pages/quarter.py")
+    assert at.title[0].value == "季度考评 · 2024\u00a0年度"
+    assert at.segmented_control(key="quarter_quarter").value == 4
+    rows = assess_quarter(sample_db, 2024, 4).rows
+    grid = rows.loc[(rows["role"] == "网格长") & rows["assessed"]].sort_values(["rank_township", "code"])
+    table = at.dataframe[0].value
+    assert table["name"].tolist() == grid["name"].tolist()
+    assert table["score"].tolist() == grid["score"].tolist()
+    assert table["rank"].tolist() == grid["rank_township"].tolist()
+    assert not at.get("download_button")  # the notice is for officials and admins
+
+
+def test_quarter_page_filters_by_quarter_role_and_name(sample_db):
+    """第二季度, 联户长, search by one leader's name → that leader's row with the Q2 score and rank."""
+    rows = assess_quarter(sample_db, 2024, 2).rows
+    one = rows.loc[rows["role"] == "联户长"].sort_values("rank_township").iloc[3]
+    at = _open(_sign_in("demo-viewer"), "pages/quarter.py")
+    at.segmented_control(key="quarter_quarter").set_value(2)
+    at.segmented_control(key="quarter_role").set_value("联户长")
+    at.text_input(key="quarter_name").input(one["name"])
+    _run(at)
+    table = at.dataframe[0].value
+    named = rows.loc[(rows["role"] == "联户长") & (rows["name"] == one["name"])]
+    assert table["name"].tolist() == named["name"].tolist()
+    assert table["score"].iloc[0] == one["score"] and table["rank"].iloc[0] == one["rank_township"]
+
+
+def test_quarter_page_lists_the_unassessed_with_the_reason(sample_db):
+    """A 网格长 without committee sheets in Q2 is listed under 未考评 with 本季度无两委打分, not ranked."""
+    with transaction(sample_db) as s:
+        leader = s.execute(select(Leader).where(Leader.code == "NYW02")).scalar_one()
+        s.execute(
+            delete(CommitteeScore).where(
+                CommitteeScore.leader_id == leader.id, CommitteeScore.year == 2024, CommitteeScore.quarter == 2
+            )
+        )
+        name = leader.name
+    at = _open(_sign_in("demo-viewer"), "pages/quarter.py")
+    at.segmented_control(key="quarter_quarter").set_value(2)
+    _run(at)
+    missing = at.dataframe[1].value
+    assert missing.values.tolist() == [[name, "NYW02", "网格长", "南峪村", "本季度无两委打分"]]
+    assert name not in at.dataframe[0].value["name"].tolist()
+    assert [m.value for m in at.metric][2] == "1"
+
+
+def test_official_and_admin_get_the_notice_download(sample_db):
+    """Officials and admins see 下载季度考评通报; its bytes are an .xlsx (a zip)."""
+    for user in ("demo-official", "demo-admin"):
+        at = _open(_sign_in(user), "pages/quarter.py")
+        buttons = at.get("download_button")
+        assert [b.proto.label for b in buttons] == ["下载季度考评通报"]
+
+
+def test_leader_detail_shows_the_four_quarter_trend(sample_db):
+    """述职档案 of NYW15 lists four quarters with the rule's score and township rank of each."""
+    trend = score_quarters(load_quarter_inputs(sample_db, 2024))
+    mine = trend.loc[trend["code"] == "NYW15"].sort_values("quarter")
+    at = _sign_in("demo-viewer")
+    at.query_params["code"] = "NYW15"
+    _open(at, "pages/leader_detail.py")
+    table = at.dataframe[0].value
+    assert table["季度"].tolist() == ["第一季度", "第二季度", "第三季度", "第四季度"]
+    assert table["季度得分"].tolist() == [f"{s:.2f}" for s in mine["score"]]
+    assert table["乡镇排名"].tolist() == [str(r) for r in mine["rank_township"]]
+
+
+def test_platform_watch_lists_the_zero_report_months(sample_db):
+    """月度上报 for 2024 lists exactly the serving leaders and months without reports, with a CSV."""
+    zero = zero_report_leaders(load_leaders(sample_db), platform_months(sample_db, 2024), year=2024, through=12)
+    at = _open(_sign_in("demo-viewer"), "pages/platform_watch.py")
+    table = at.dataframe[0].value
+    assert len(zero) > 0
+    assert table["编号"].tolist() == zero["code"].tolist()
+    assert table["月份"].tolist() == zero["month_label"].tolist()
+    assert [b.proto.label for b in at.get("download_button")] == ["下载零上报名单 CSV"]
+
+
+def test_platform_watch_says_when_the_platform_is_not_used(sample_db):
+    """2023 has no platform records: the page says so in Chinese instead of drawing an empty chart."""
+    at = _sign_in("demo-viewer")
+    at.switch_page("pages/platform_watch.py")
+    at.session_state["year"] = 2023
+    at.run()
+    assert not at.exception
+    assert any("未使用平台上报" in i.value for i in at.info)
+    assert not at.get("arrow_vega_lite_chart")
