@@ -10,7 +10,7 @@ from dashboard.domain import ABSTAIN, GRADES
 from dashboard.headers import HEADERS
 from dashboard.reports import charts
 from dashboard.reports.detail import ballot_breakdown, duty_profile_vs_township, score_waterfall
-from dashboard.reports.labels import flag_text, grade_label, leader_row, villages_in
+from dashboard.reports.labels import flag_text, grade_label, leader_row, villages_in, year_title
 from dashboard.reports.quarter import leader_quarter_trend, trend_table
 from dashboard.services.results import leader_grade_history
 from dashboard.ui.quarter import quarter_data
@@ -21,7 +21,7 @@ engine = get_engine()
 data = year_results(engine)
 results = data.results
 
-st.title(f"述职档案 · {data.year}\u00a0年度")  # the year never splits on a phone
+st.title(year_title("述职档案", data.year))
 if results.empty:
     st.info("您的范围内没有考评结果。")
     st.stop()

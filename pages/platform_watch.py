@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.data.export.tables import table_csv_bytes
 from dashboard.reports import charts
+from dashboard.reports.labels import year_title
 from dashboard.reports.platform import (
     monthly_heatmap,
     months_reached,
@@ -19,7 +20,7 @@ from dashboard.ui.resources import get_engine
 engine = get_engine()
 data = quarter_data(engine)
 
-st.title(f"月度上报 · {data.year}\u00a0年度")  # the year never splits on a phone
+st.title(year_title("月度上报", data.year))
 if not data.scope.everything:
     st.caption(f"范围：{data.scope.label()}")
 if not data.platform_in_use:

@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard.domain import GRADES, LEADER_ROLES
 from dashboard.reports import charts
-from dashboard.reports.labels import LEVEL_NAMES, scopes_in, villages_in
+from dashboard.reports.labels import LEVEL_NAMES, scopes_in, villages_in, year_title
 from dashboard.reports.quarter import (
     QUARTER_HEADERS,
     QUARTER_RANK_COLUMNS,
@@ -27,7 +27,7 @@ user = state.require_user()
 data = quarter_data(engine)
 trend = data.trend
 
-st.title(f"季度考评 · {data.year}\u00a0年度")  # the year never splits on a phone
+st.title(year_title("季度考评", data.year))
 if not data.scope.everything:
     st.caption(f"范围：{data.scope.label()}")
 if trend.empty:

@@ -104,14 +104,14 @@ def quarter_shots(browser, base: str) -> None:
         sign_in(page, base, "demo-official", "demo-official-2024")
         wait_session_cookie(page)
         phone = width < 800  # a phone stacks what sits side by side: taller windows
-        open_page(page, base, "quarter", 2450 if phone else 2000)
+        open_page(page, base, "quarter", 2300 if phone else 2000)
         page.screenshot(path=OUT / f"quarter{suffix}.png")
         open_page(page, base, "leader?code=NYW15", 1450 if phone else 1250)
         page.get_by_role("heading", name="季度考评").wait_for(timeout=30_000)
         page.wait_for_timeout(3000)
         page.wait_for_timeout(1500)
         page.screenshot(path=OUT / f"leader_trend{suffix}.png")
-        open_page(page, base, "platform-watch", 1250 if phone else 1150)
+        open_page(page, base, "platform-watch", 1150 if phone else 1150)
         page.screenshot(path=OUT / f"platform_watch{suffix}.png")
         page.close()
 

@@ -329,13 +329,24 @@ def quarter_trend_chart(trend: pd.DataFrame) -> alt.LayerChart:
     text = base.mark_text(dy=-10, fontSize=11).encode(
         y="score:Q", text=alt.Text("score:Q", format=".2f")
     )
-    gaps = (
-        base.transform_filter("datum.note != ''")
-        .transform_calculate(mid=str((floor + 100) / 2), short="indexOf(datum.note, '未考评') >= 0 ? '未考评' : '未任职'")
-        .mark_text(fontSize=12, color="#9e9e9e")
-        .encode(y=alt.Y("mid:Q"), text="short:N", tooltip=tooltip)
+    # A quarter without a score carries a grey word (未考评 / 未任职) in its gap.
+    gap_rows = trend.loc[trend["note"] != "", ["label", "note"]].assign(
+        mid=(floor + 100) / 2,
+        short=lambda f: f["note"].map(lambda n: "未考评" if "未考评" in n else "未任职"),
     )
-    return alt.layer(line, text, gaps).properties(title="四个季度考评得分", height=200)
+    layers = [line, text]
+    if len(gap_rows):
+        layers.append(
+            alt.Chart(gap_rows)
+            .mark_text(fontSize=12, color="#9e9e9e")
+            .encode(
+                x=alt.X("label:N", sort=order, scale=alt.Scale(domain=order)),
+                y=alt.Y("mid:Q"),
+                text="short:N",
+                tooltip=[alt.Tooltip("label:N", title="季度"), alt.Tooltip("note:N", title="备注")],
+            )
+        )
+    return alt.layer(*layers).properties(title="四个季度考评得分", height=200)
 
 
 def platform_heatmap_chart(heat: pd.DataFrame, *, place_title: str = "村") -> alt.LayerChart:

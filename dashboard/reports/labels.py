@@ -20,10 +20,20 @@ __all__ = [
     "scopes_in",
     "unique",
     "villages_in",
+    "year_title",
 ]
 
 RANK_COLUMNS = {"village": "village_rank", "township": "township_rank", "county": "county_rank"}
 LEVEL_NAMES = {"village": "村级", "township": "乡镇级", "county": "县级"}
+
+
+def year_title(name: str, year: int) -> str:
+    """「季度考评 · 2024 年度」 that wraps on a phone only after 「·」, never inside 「2024 年度」.
+
+    A no-break space keeps 2024 with 年, a word joiner (U+2060) keeps 年 with 度 (line
+    breaking may otherwise split any two Chinese characters).
+    """
+    return f"{name} · {year}\u00a0年\u2060度"
 
 
 def flag_text(value: Any) -> str:

@@ -1,4 +1,5 @@
 """季度考评, the quarter trend on 述职档案 and 月度上报 under AppTest, on the seeded sample 南峪乡."""
+# ruff: noqa: F811  (the sample fixtures are imported from test_result_pages and used as arguments)
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from test_result_pages import _open, _run, _sign_in, sample_db, sample_template 
 from dashboard.data.db import transaction
 from dashboard.data.quarter_queries import assess_quarter, load_quarter_inputs, platform_months
 from dashboard.data.queries import load_leaders
+from dashboard.reports.labels import year_title
 from dashboard.reports.platform import zero_report_leaders
 from dashboard.scoring.quarter import score_quarters
 from models import CommitteeScore, Leader
@@ -16,7 +18,7 @@ from models import CommitteeScore, Leader
 def test_quarter_page_opens_on_the_latest_quarter_ranked_like_the_rule(sample_db):
     """The viewer sees 第四季度 of 2024: 网格长 of 南峪乡 in township-rank order with the rule's scores."""
     at = _open(_sign_in("demo-viewer"), "pages/quarter.py")
-    assert at.title[0].value == "季度考评 · 2024\u00a0年度"
+    assert at.title[0].value == year_title("季度考评", 2024)
     assert at.segmented_control(key="quarter_quarter").value == 4
     rows = assess_quarter(sample_db, 2024, 4).rows
     grid = rows.loc[(rows["role"] == "网格长") & rows["assessed"]].sort_values(["rank_township", "code"])

@@ -10,6 +10,7 @@ from test_result_pages_browser import YEAR, _open, _settle, _sign_in
 
 from dashboard.data.db import make_engine
 from dashboard.data.quarter_queries import assess_quarter
+from dashboard.reports.labels import year_title
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +23,7 @@ def test_quarter_page_renders_and_the_notice_downloads(page: Page, e2e_db, tmp_p
     """The official opens 季度考评 (第四季度) and downloads the notice: three sheets, every assessed 网格长."""
     _sign_in(page, "official")
     _open(page, "季度考评")
-    expect(page.get_by_role("heading", name=f"季度考评 · {YEAR} 年度")).to_be_visible()
+    expect(page.get_by_role("heading", name=year_title("季度考评", YEAR))).to_be_visible()
     expect(page.get_by_text(f"{YEAR} 年第四季度 · 乡镇级排名 · 网格长")).to_be_visible()
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
@@ -54,7 +55,7 @@ def test_platform_watch_draws_the_heatmap(page: Page):
     """月度上报 draws the village × month heatmap and the zero-report list with its CSV download."""
     _sign_in(page, "viewer")
     _open(page, "月度上报")
-    expect(page.get_by_role("heading", name=f"月度上报 · {YEAR} 年度")).to_be_visible()
+    expect(page.get_by_role("heading", name=year_title("月度上报", YEAR))).to_be_visible()
     expect(page.get_by_role("heading", name="当月零上报人员")).to_be_visible()
     _settle(page)
     assert _chart_heights(page)[0] > 150  # eight villages at 24 px each

@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 from dashboard.data.config import PROJECT_ROOT
 from dashboard.data.db import make_engine
 from dashboard.data.queries import assess_year
+from dashboard.reports.labels import year_title
 from dashboard.reports.whatif import compare_results
 from dashboard.services.accounts import DEMO_ACCOUNTS
 from dashboard.ui.navigation import pages_for_role
@@ -67,7 +68,8 @@ def test_each_role_opens_its_result_pages(page: Page, role: str):
     assert allowed == expected.get(role, set(RESULT_TITLES))
     for title in sorted(allowed):
         _open(page, title)
-        expect(page.get_by_role("heading", name=f"{title} · {YEAR} 年度")).to_be_visible()
+        heading = year_title(title, YEAR) if title == "述职档案" else f"{title} · {YEAR} 年度"
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
         expect(page.get_by_test_id("stException")).to_have_count(0)
     for title in set(RESULT_TITLES) - allowed:
         expect(page.get_by_test_id("stSidebarNavLink").filter(has_text=title)).to_have_count(0)
@@ -98,7 +100,7 @@ def test_clicking_a_ranking_row_keeps_the_selected_year(page: Page):
     expect(grid.locator("canvas").first).to_be_visible()
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)
-    expect(page.get_by_role("heading", name=f"述职档案 · {YEAR} 年度")).to_be_visible(
+    expect(page.get_by_role("heading", name=year_title("述职档案", YEAR))).to_be_visible(
         timeout=15_000
     )
 
