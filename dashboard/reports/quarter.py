@@ -15,7 +15,7 @@ from dashboard.domain import GRID_LEADER, LEADER_ROLES
 from dashboard.headers import HEADERS
 from dashboard.scoring.quarter import NOT_ASSESSED, QUARTER_NAMES, QUARTERS
 
-NOT_ASSESSED_REASON = "本季度无两委打分"
+NOT_ASSESSED_REASON = "本季度无村两委打分"  # the notice's words (export.quarter_book)
 NOT_SERVING_NOTE = "本季度尚未任职"
 QUARTER_RANK_COLUMNS = {"village": "rank_village", "township": "rank_township", "county": "rank_county"}
 
@@ -118,7 +118,7 @@ def leader_quarter_trend(trend: pd.DataFrame, code: str) -> pd.DataFrame:
     """One leader's four quarters: quarter, label, committee, score, grade, rank_township, note.
 
     A quarter where the leader is 未考评 (no committee sheet) has no score and the note
-    「未考评：本季度无两委打分」; a quarter before the appointment has the note 「本季度尚未任职」.
+    「未考评：本季度无村两委打分」; a quarter before the appointment has the note 「本季度尚未任职」.
     Always four rows, so a chart shows a gap rather than a shorter axis.
     """
     mine = trend.loc[trend["code"].astype(str) == str(code)].set_index("quarter")

@@ -45,7 +45,7 @@ def test_quarter_page_filters_by_quarter_role_and_name(sample_db):
 
 
 def test_quarter_page_lists_the_unassessed_with_the_reason(sample_db):
-    """A 网格长 without committee sheets in Q2 is listed under 未考评 with 本季度无两委打分, not ranked."""
+    """A 网格长 without committee sheets in Q2 is listed under 未考评 with 本季度无村两委打分, not ranked."""
     with transaction(sample_db) as s:
         leader = s.execute(select(Leader).where(Leader.code == "NYW02")).scalar_one()
         s.execute(
@@ -58,7 +58,7 @@ def test_quarter_page_lists_the_unassessed_with_the_reason(sample_db):
     at.segmented_control(key="quarter_quarter").set_value(2)
     _run(at)
     missing = at.dataframe[1].value
-    assert missing.values.tolist() == [[name, "NYW02", "网格长", "南峪村", "本季度无两委打分"]]
+    assert missing.values.tolist() == [[name, "NYW02", "网格长", "南峪村", "本季度无村两委打分"]]
     assert name not in at.dataframe[0].value["name"].tolist()
     assert [m.value for m in at.metric][2] == "1"
 

@@ -81,9 +81,9 @@ def test_quarter_ranking_filters_by_village_grade_and_name():
 
 
 def test_not_assessed_lists_leaders_without_a_committee_sheet_with_the_reason():
-    """Only 赵六 is 未考评, with the reason 本季度无两委打分."""
+    """Only 赵六 is 未考评, with the reason 本季度无村两委打分."""
     out = not_assessed(quarter_rows())
-    assert out[["code", "name", "reason"]].values.tolist() == [["D1", "赵六", "本季度无两委打分"]]
+    assert out[["code", "name", "reason"]].values.tolist() == [["D1", "赵六", "本季度无村两委打分"]]
 
 
 def test_village_quarter_means_average_the_assessed_scores_per_role():
@@ -114,7 +114,7 @@ def test_leader_quarter_trend_shows_gaps_with_notes():
     assert out["label"].tolist() == ["第一季度", "第二季度", "第三季度", "第四季度"]
     assert out["score"].isna().tolist() == [True, True, False, True]
     assert out.loc[2, "score"] == 88.5 and out.loc[2, "rank_township"] == 4
-    assert out["note"].tolist() == ["本季度尚未任职", "本季度尚未任职", "", "未考评：本季度无两委打分"]
+    assert out["note"].tolist() == ["本季度尚未任职", "本季度尚未任职", "", "未考评：本季度无村两委打分"]
     table = trend_table(out)
     assert list(table.columns) == ["季度", "季度得分", "等次", "乡镇排名", "备注"]
     assert table["季度得分"].tolist() == ["", "", "88.50", ""]
