@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, select
-from test_result_pages import _open, _run, _sign_in, sample_db, sample_template  # noqa: F401  (fixtures)
+from streamlit.testing.v1 import AppTest
+from test_result_pages import APP, _open, _run, _sign_in, sample_db, sample_template  # noqa: F401  (fixtures)
 
-from dashboard.data.db import transaction
+from dashboard.data.db import read_session, transaction
 from dashboard.data.quarter_queries import assess_quarter, load_quarter_inputs, platform_months
 from dashboard.data.queries import load_leaders
 from dashboard.reports.labels import year_title
 from dashboard.reports.platform import zero_report_leaders
 from dashboard.scoring.quarter import score_quarters
-from models import CommitteeScore, Leader
+from dashboard.services.results import result_scope, scope_results
+from models import CommitteeScore, Leader, User
 
 
 def test_quarter_page_opens_on_the_latest_quarter_ranked_like_the_rule(sample_db):
@@ -64,7 +66,7 @@ def test_quarter_page_lists_the_unassessed_with_the_reason(sample_db):
 
 
 def test_official_and_admin_get_the_notice_download(sample_db):
-    """Officials and admins see 下载季度考评通报; its bytes are an .xlsx (a zip)."""
+    """Officials and admins see the one button 下载季度考评通报 (the browser test opens the file)."""
     for user in ("demo-official", "demo-admin"):
         at = _open(_sign_in(user), "pages/quarter.py")
         buttons = at.get("download_button")
@@ -104,3 +106,20 @@ def test_platform_watch_says_when_the_platform_is_not_used(sample_db):
     assert not at.exception
     assert any("未使用平台上报" in i.value for i in at.info)
     assert not at.get("arrow_vega_lite_chart")
+
+
+def test_assessor_sees_only_the_quarter_rows_of_their_villages(sample_db):
+    """The demo assessor's 季度考评 lists exactly the assessed 网格长 of their villages, no download."""
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.text_input(key="login_username").input("demo-assessor")
+    at.text_input(key="login_password").input("demo-assessor-2024")
+    at.button[0].click().run()
+    at = _open(at, "pages/quarter.py")
+    with read_session(sample_db) as s:
+        user = s.execute(select(User).where(User.username == "demo-assessor")).scalar_one()
+        scope = result_scope(session=s, user=user)
+    rows = scope_results(assess_quarter(sample_db, 2024, 4).rows, scope)
+    grid = rows.loc[(rows["role"] == "网格长") & rows["assessed"]].sort_values(["rank_township", "code"])
+    assert scope.villages and 0 < len(grid) < 18
+    assert at.dataframe[0].value["name"].tolist() == grid["name"].tolist()
+    assert not at.get("download_button")
