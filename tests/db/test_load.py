@@ -20,6 +20,8 @@ import threading
 import time
 from dataclasses import dataclass
 
+import pytest
+
 from sqlmodel import func, select
 from trust_data import build_year, make_user
 
@@ -79,6 +81,7 @@ def _clerk(i: int, url: str, user_id: int, ids: list[int], deadline: float, star
         engine.dispose()
 
 
+@pytest.mark.load
 def test_twenty_clerks_saving_at_once_lose_nothing(db_engine):
     """Every save lands or is refused as a conflict; the database holds exactly the accepted saves."""
     build_year(db_engine)
