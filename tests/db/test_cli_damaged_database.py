@@ -18,6 +18,7 @@ from trust_data import build_year
 from dashboard.data.backup import backup
 from dashboard.data.config import PROJECT_ROOT
 from dashboard.data.db import make_engine
+from dashboard.data.migrate import upgrade
 
 SAMPLE_2024 = str(PROJECT_ROOT / "sample_data" / "nanyu_2024.xlsx")
 
@@ -34,7 +35,6 @@ def small_database(folder: Path) -> Path:
     """The tiny township year in a SQLite file, checkpointed into the one file (no -wal left)."""
     path = folder / "lianhu.db"
     engine = make_engine(f"sqlite:///{path}")
-    from dashboard.data.migrate import upgrade
 
     upgrade(engine)
     build_year(engine)

@@ -21,7 +21,6 @@ import time
 from dataclasses import dataclass
 
 import pytest
-
 from sqlmodel import func, select
 from trust_data import build_year, make_user
 

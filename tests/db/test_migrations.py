@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from dashboard.data.queries import CORE_TABLES
 from dashboard.domain import DUTY_KEYS
 
 
@@ -23,8 +25,6 @@ def test_migrated_schema_matches_the_models(db_engine):
 
 def test_aggregation_indexes_exist_after_migration(db_engine):
     """The migrated database has the (year, leader_id, quarter) and (year, leader_id, mark) indexes."""
-    from sqlalchemy import inspect
-
     inspector = inspect(db_engine)
     committee = {i["name"]: i["column_names"] for i in inspector.get_indexes("committee_score")}
     ballots = {i["name"]: i["column_names"] for i in inspector.get_indexes("ballot_mark")}
@@ -56,8 +56,6 @@ def test_committee_aggregation_needs_no_temporary_btree(sqlite_engine):
 
 def test_assessment_core_tables_name_real_columns():
     """The lightweight Core tables `assess` queries name tables and columns the models define."""
-    from dashboard.data.queries import CORE_TABLES
-
     tables = SQLModel.metadata.tables
     for core in CORE_TABLES:
         assert core.name in tables, core.name

@@ -20,7 +20,9 @@ from dashboard.data.workbook import (
     WorkbookRejected,
     import_workbook,
 )
-from dashboard.services.inputs import EntryError, add_adjustment, save_leader, save_self_report
+from dashboard.services.entry import EntryError
+from dashboard.services.inputs import add_adjustment, save_self_report
+from dashboard.services.roster import save_leader
 from dashboard.services.uploads import check_upload
 from models import CommitteeScore, Leader, User
 

@@ -7,10 +7,11 @@ from datetime import date
 
 import pytest
 from sqlmodel import select
-from trust_data import build_year, make_user
+from trust_data import COMMITTEE_SHARE, add_year, build_year, make_user
 
 from dashboard.cli.main import main as cli_main
-from dashboard.data.db import read_session, transaction
+from dashboard.data.db import make_engine, read_session, transaction
+from dashboard.data.queries import assess_year
 from dashboard.data.years import YearClosed, require_open
 from dashboard.services import workflow
 from dashboard.services.auth import PermissionDenied
@@ -220,9 +221,6 @@ def test_next_year_reads_previous_grade_from_final_snapshot(db_engine):
     from 基本称职 twice: true while 2024 is only published (the prior grade is read), false
     once 2024 is final (the snapshot's 称职 is read).
     """
-    from trust_data import COMMITTEE_SHARE, add_year
-
-    from dashboard.data.queries import assess_year
 
     ids = build_year(db_engine)
     add_year(db_engine, 2025, ids, shares={**COMMITTEE_SHARE, "H5": 0.40})
@@ -244,8 +242,6 @@ def test_next_year_reads_previous_grade_from_final_snapshot(db_engine):
 
 def test_year_cli_publish_finalize_reopen(db_url, capsys):
     """The command line runs the same steps and exits 2 with the reason when refused."""
-    from dashboard.data.db import make_engine
-
     engine = make_engine(db_url)
     build_year(engine)
     engine.dispose()

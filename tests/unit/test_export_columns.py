@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import math
+from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
@@ -196,8 +197,6 @@ def test_engine_results_frame_exports_like_the_row_by_row_path(tmp_path):
 
 def test_roles_of_other_mapping_types_take_the_row_path(tmp_path):
     """Roles given as an OrderedDict or a partial dict are converted per row and export the same text."""
-    from collections import OrderedDict
-
     frame = tricky_frame()
     frame["roles"] = [OrderedDict(info=1.005), None, {"unity": 2.5}, float("nan"), dict(ROLES), "x", None]
     plain = plain_records(frame)

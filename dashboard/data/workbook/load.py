@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from dashboard.data.audit import now_utc, record
 from dashboard.data.db import read_session, transaction
+from dashboard.data.inputs import next_version, replace_rows
 from dashboard.data.roster import RosterEntry, leader_ids, leader_names, upsert_roster
 from dashboard.data.validation import CellError, ErrorList, FieldError, parse_code
 from dashboard.data.workbook.parse import ParsedWorkbook, parse_workbook
@@ -150,13 +151,13 @@ class ImportReport:
         return self.plan.lines()
 
 
-_TABLES: dict[str, Table] = {
-    SELF_REPORT: SelfReport.__table__,
-    COMMITTEE: CommitteeScore.__table__,
-    BALLOTS: BallotMark.__table__,
-    PLATFORM: PlatformCount.__table__,
-    ADJUSTMENTS: Adjustment.__table__,
-    PRIOR_GRADES: PriorGrade.__table__,
+_MODELS = {
+    SELF_REPORT: SelfReport,
+    COMMITTEE: CommitteeScore,
+    BALLOTS: BallotMark,
+    PLATFORM: PlatformCount,
+    ADJUSTMENTS: Adjustment,
+    PRIOR_GRADES: PriorGrade,
 }
 _CHUNK = 900  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 
@@ -324,7 +325,7 @@ def _stored_rows(
     session: Session, sheet_name: str, year: int, leader_ids_: Sequence[int], codes: dict[int, str]
 ) -> list[dict[str, Any]]:
     """The stored rows of a sheet's table for these leaders (the import year's; every year for 往年等次)."""
-    table = _TABLES[sheet_name]
+    table = _MODELS[sheet_name].__table__
     out = []
     for chunk in _chunks(leader_ids_):
         stmt = select(table).where(table.c.leader_id.in_(chunk))
@@ -364,7 +365,7 @@ def _plan_keyed(plan: ImportPlan, sheet_name: str, records: list[dict[str, Any]]
         else:
             sheet.added += 1
         if sheet_name in _VERSIONED:
-            item = {**item, "version": max((o["version"] for o in olds), default=0) + 1}
+            item = {**item, "version": next_version(o["version"] for o in olds)}
         if sheet_name == PRIOR_GRADES:
             plan.prior_years.add(item["year"])
         plan.inserts[sheet_name].append(item)
@@ -458,21 +459,16 @@ def _write(
     if plan.roster:
         upsert_roster(session=session, entries=plan.roster)
     ids = leader_ids(session)
-    for sheet_name, table in _TABLES.items():
-        doomed = plan.deletes.get(sheet_name, [])
-        for chunk in _chunks(doomed):
-            session.execute(delete(table).where(table.c.id.in_(chunk)))
-        rows = []
+    for sheet_name, model in _MODELS.items():
+        add = []
         for r in plan.inserts.get(sheet_name, []):
             row = {k: v for k, v in r.items() if k != "code"}
             row["leader_id"] = ids[r["code"]]
-            if sheet_name != PRIOR_GRADES:
-                row["year"] = year
-            if sheet_name in _VERSIONED:
-                row.update(updated_at=now, updated_by=username)
-            rows.append(row)
-        if rows:
-            session.execute(insert(table), rows)
+            add.append(row)
+        replace_rows(
+            session, model, year=None if model is PriorGrade else year,
+            remove=plan.deletes.get(sheet_name, []), add=add, username=username, now=now,
+        )
     if plan.changes:
         # The roster feeds every year's results; a prior grade for year X is what year X+1's
         # two-year rule reads.
