@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import tempfile
 from dataclasses import asdict, is_dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -17,8 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
 from sqlmodel import Session, select
 
+from dashboard.data.export import safe_text, write_cell
 from models import AuditEvent
 
 # Action names used across the services; the page shows the Chinese label.
@@ -191,8 +195,6 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _safe_cell(value: Any) -> Any:
     """Neutralise text a spreadsheet could read as a formula (dashboard.data.export.safe_text)."""
-    from dashboard.data.export import safe_text
-
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     if isinstance(value, str):
@@ -214,10 +216,6 @@ def export_audit(frame: pd.DataFrame, path: str | Path) -> Path:
             for row in rows:
                 writer.writerow(["" if (v := _safe_cell(x)) is None else v for x in row])
     elif suffix == ".xlsx":
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
-        from dashboard.data.export import write_cell
 
         wb = Workbook()
         ws = wb.active
@@ -240,8 +238,6 @@ def export_audit(frame: pd.DataFrame, path: str | Path) -> Path:
 
 def export_audit_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
     """The export as bytes for a download button (`fmt` is "csv" or "xlsx")."""
-    import tempfile
-
     with tempfile.TemporaryDirectory() as tmp:
         out = export_audit(frame, Path(tmp) / f"audit.{fmt}")
         return out.read_bytes()

@@ -24,6 +24,8 @@ from sqlmodel import Session, select
 
 from dashboard.data import audit
 from dashboard.data.db import transaction
+from dashboard.data.export import results_records
+from dashboard.data.queries import assess_year
 from dashboard.data.years import YearClosed, lock_year, require_open  # noqa: F401 (re-exported)
 from dashboard.domain import YEAR_FINAL, YEAR_OPEN, YEAR_PUBLICITY
 from dashboard.scoring.scheme import Scheme
@@ -112,9 +114,6 @@ def compute_records(engine: Engine, year: int, scheme: Scheme | None = None) -> 
 
     Without `scheme`, the year's stored scheme is used (as at publication).
     """
-    from dashboard.data.export import results_records
-    from dashboard.data.queries import assess_year
-
     assessment = assess_year(engine, year, scheme)
     return results_records(assessment.results), assessment.scheme.to_json()
 
