@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from factories import PASSWORD, YEAR, build_world
 from sqlalchemy import update
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
-from world import PASSWORD, YEAR, build_world
 
 from dashboard.data.config import PROJECT_ROOT
 from dashboard.data.db import read_session, transaction

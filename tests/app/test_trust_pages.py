@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from factories import build_year, make_user
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
-from trust_data import build_year, make_user
 
 from dashboard.data.config import PROJECT_ROOT
 from dashboard.data.db import read_session, transaction
@@ -18,7 +18,7 @@ from dashboard.ui.navigation import pages_for_role
 from models import AssessmentYear, CommitteeScore, Leader, User, Village
 
 APP = str(PROJECT_ROOT / "streamlit_app.py")
-PASSWORD = "password123"  # trust_data.make_user
+PASSWORD = "password123"  # factories.make_user
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 import pytest
+from factories import PASSWORD, build_world
 from sqlmodel import select
-from world import PASSWORD, build_world
 
 from dashboard.data.config import PROJECT_ROOT
 from dashboard.data.db import read_session, transaction

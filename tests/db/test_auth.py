@@ -7,9 +7,9 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from factories import PASSWORD, build_world
 from sqlmodel import select
 from starlette.applications import Starlette
-from world import PASSWORD, build_world
 
 import dashboard.services.auth as auth
 from dashboard.cli.main import main

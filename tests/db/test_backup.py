@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from factories import build_year, make_user
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 from sqlmodel import select
-from trust_data import build_year, make_user
 
 from dashboard.cli.main import main as cli_main
 from dashboard.data.backup import BackupError, backup, pg_env, restore

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from cli_checks import cli
-from trust_data import build_year
+from factories import build_year
 
 from dashboard.data.backup import backup
 from dashboard.data.config import PROJECT_ROOT
@@ -159,7 +159,7 @@ def test_read_only_database_reads_work_writes_refused(tmp_path, tmp_path_factory
         ]
 
     assert assessed.returncode == 0, assessed.stderr
-    # G1 杨卓玛 100.00 优秀 (trust_data: committee share 1.00, self-report and ballots 100).
+    # G1 杨卓玛 100.00 优秀 (factories.build_year: committee share 1.00, self-report and ballots 100).
     row = next(line for line in assessed.stdout.splitlines() if "杨卓玛" in line)
     assert "100.00" in row and "优秀" in row
     assert copied.returncode == 0, copied.stderr

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from factories import YEAR, build_world
 from sqlalchemy import func
 from sqlmodel import select
-from world import YEAR, build_world
 
 from dashboard.data.db import read_session, transaction
 from dashboard.domain import DUTIES

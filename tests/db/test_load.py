@@ -21,8 +21,8 @@ import time
 from dataclasses import dataclass
 
 import pytest
+from factories import build_year, make_user
 from sqlmodel import func, select
-from trust_data import build_year, make_user
 
 from dashboard.data.db import make_engine, read_session, transaction
 from dashboard.domain import DUTIES, DUTY_KEYS

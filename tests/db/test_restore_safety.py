@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from cli_checks import cli, fingerprint
+from factories import build_year, make_user
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
-from trust_data import build_year, make_user
 
 from dashboard.data import backup as backup_module
 from dashboard.data.backup import BackupError, DataState, backup, overwritten_changes, restore

@@ -19,10 +19,10 @@ import tomllib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from factories import build_year, zip_bomb
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import update
 from sqlmodel import select
-from trust_data import build_year, zip_bomb
 
 from dashboard.data import audit, export
 from dashboard.data.config import PROJECT_ROOT

@@ -7,9 +7,9 @@ import io
 
 import openpyxl
 import pytest
+from factories import YEAR, build_world
 from sqlmodel import select
 from test_workbook_import import base_rows, dump, run_cli, url_of, write_book
-from world import YEAR, build_world
 
 from dashboard.data.db import read_session, transaction
 from dashboard.data.workbook import (

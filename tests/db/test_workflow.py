@@ -6,8 +6,8 @@ import json
 from datetime import date
 
 import pytest
+from factories import COMMITTEE_SHARE, add_year, build_year, make_user
 from sqlmodel import select
-from trust_data import COMMITTEE_SHARE, add_year, build_year, make_user
 
 from dashboard.cli.main import main as cli_main
 from dashboard.data.db import make_engine, read_session, transaction
@@ -42,7 +42,7 @@ def test_publish_freezes_results_and_period(db_engine):
     assert [x.id for x in stored] == [snapshot.id]
     assert stored[0].created_by == "official1"
     recs = _by_code(workflow.snapshot_records(stored[0]))
-    # finals worked in trust_data: (40 + 0.5 c) / 0.9
+    # finals worked in factories.build_year: (40 + 0.5 c) / 0.9
     assert {c: recs[c]["final"] for c in recs} == {
         "G1": 100.0, "H1": 97.22, "H2": 94.44, "H3": 88.89, "H4": 83.33, "H5": 77.78, "X1": 72.22}
     assert {c: recs[c]["grade"] for c in recs} == {

@@ -16,10 +16,10 @@ import uuid
 
 import pytest
 from conftest import CHROMIUM, _free_port
+from factories import build_year, make_user
 from playwright.sync_api import Page, expect
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from trust_data import build_year, make_user
 
 from dashboard.data.config import PROJECT_ROOT
 from dashboard.data.db import make_engine
