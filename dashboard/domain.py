@@ -41,7 +41,7 @@ ADJUSTMENT_KINDS = (BONUS, DEDUCTION, VETO)
 COMPONENTS = ("self", "mass", "committee", "platform")
 COMPONENT_NAMES = {"self": "个人述职", "mass": "群众评议", "committee": "村两委量化打分", "platform": "综治E通上报"}
 
-# Year workflow (issue 6): entry open -> publicity -> final.
+# Year workflow: entry open -> publicity -> final.
 YEAR_OPEN = "录入中"
 YEAR_PUBLICITY = "公示中"
 YEAR_FINAL = "已定稿"

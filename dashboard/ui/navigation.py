@@ -55,7 +55,7 @@ PAGES: dict[str, PageSpec] = {
 # Score-entry pages (write inputs); never given to viewers or officials.
 ENTRY_PAGES = ("self_report", "committee", "ballots", "platform", "adjustments")
 
-# Result pages (issue 5): everyone reads rankings, detail and overview in their scope;
+# Result pages: everyone reads rankings, detail and overview in their scope;
 # awards, exports and what-if are for officials and admins; the scheme for admins only.
 RESULT_PAGES = ("rankings", "leader_detail", "overview")
 OFFICIAL_RESULT_PAGES = (*RESULT_PAGES, "awards", "whatif")
