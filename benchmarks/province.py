@@ -1,4 +1,4 @@
-"""Province-scale benchmark of the scoring engine (issue 3).
+"""Province-scale benchmark of the scoring engine.
 
 Builds a synthetic year with a fixed seed (vectorised numpy): 300,000 leaders (75 counties of
 4,000: 20 townships x 10 villages x 4 grids x (1 网格长 + 4 联户长)), 20 ballot marks, 20

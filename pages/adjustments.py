@@ -5,12 +5,9 @@ import streamlit as st
 
 from dashboard.domain import ADJUSTMENT_KINDS, VETO
 from dashboard.services.auth import ENTRY_ROLES
-from dashboard.services.inputs import (
-    add_adjustment,
-    adjustment_rows,
-    delete_adjustment,
-    scope_leaders,
-)
+from dashboard.services.entry import scope_leaders
+from dashboard.services.input_reads import adjustment_rows
+from dashboard.services.inputs import add_adjustment, delete_adjustment
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
 

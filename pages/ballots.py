@@ -6,12 +6,8 @@ import streamlit as st
 from dashboard.domain import MARKS
 from dashboard.services.auth import ENTRY_ROLES
 from dashboard.services.concurrency import ballot_sheet_version
-from dashboard.services.inputs import (
-    TALLY_COLUMNS,
-    ballot_counts,
-    save_ballot_sheet,
-    save_ballot_tallies,
-)
+from dashboard.services.input_reads import ballot_counts
+from dashboard.services.inputs import TALLY_COLUMNS, save_ballot_sheet, save_ballot_tallies
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
 

@@ -8,7 +8,8 @@ from dashboard.data.years import year_scheme
 from dashboard.domain import DUTIES, DUTY_KEYS
 from dashboard.services.auth import ENTRY_ROLES
 from dashboard.services.concurrency import committee_sheet_version
-from dashboard.services.inputs import committee_raters, committee_sheet_rows, save_committee_sheet
+from dashboard.services.input_reads import committee_raters, committee_sheet_rows
+from dashboard.services.inputs import save_committee_sheet
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
 

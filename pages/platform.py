@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.services.auth import ENTRY_ROLES
-from dashboard.services.inputs import MONTH_COLUMNS, platform_rows, save_platform_counts
+from dashboard.services.input_reads import platform_rows
+from dashboard.services.inputs import MONTH_COLUMNS, save_platform_counts
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
 

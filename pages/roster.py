@@ -15,7 +15,8 @@ from dashboard.domain import (
     LEADER_STATUSES,
     RETIRED,
 )
-from dashboard.services.inputs import leader_fields, retire_leader, save_leader, scope_leaders
+from dashboard.services.entry import scope_leaders
+from dashboard.services.roster import leader_fields, retire_leader, save_leader
 from dashboard.ui import state
 from dashboard.ui.navigation import can_edit_roster
 from dashboard.ui.resources import get_engine

@@ -5,7 +5,9 @@ import streamlit as st
 from dashboard.domain import DUTIES
 from dashboard.services.auth import ENTRY_ROLES
 from dashboard.services.concurrency import self_report_version
-from dashboard.services.inputs import delete_self_report, scope_leaders, self_report_fields
+from dashboard.services.entry import scope_leaders
+from dashboard.services.input_reads import self_report_fields
+from dashboard.services.inputs import delete_self_report
 from dashboard.services.inputs import save_self_report as save
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine

@@ -16,7 +16,9 @@ import pytest
 from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
 
+import models  # noqa: F401 - registers every table on SQLModel.metadata
 from dashboard.data.db import make_engine
 from dashboard.data.migrate import upgrade
 
@@ -63,9 +65,6 @@ def postgres_url() -> str:
 
 
 def _truncate_all(engine) -> None:
-    from sqlmodel import SQLModel
-
-    import models  # noqa: F401
 
     names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     with engine.begin() as conn:

@@ -10,14 +10,19 @@ import argparse
 
 import pandas as pd
 
+from dashboard.cli.common import EXIT_OK, UserError, add_command, check_out, engine_for, year_arg
+from dashboard.data.export.award_book import scope_name
+from dashboard.data.export.files import display_width
+from dashboard.data.export.quarter import QUARTER_SUFFIXES, QuarterOutputError, write_quarter
+from dashboard.data.quarter_queries import assess_quarter
+from dashboard.data.queries import YearNotFoundError
 from dashboard.domain import GRADES
-
-DB_HELP = "数据库地址（默认：环境变量 DATABASE_URL，否则内置 SQLite 文件）"
+from dashboard.scoring.quarter import NOT_ASSESSED, quarter_label
+from dashboard.scoring.scheme import Scheme, SchemeError, SchemeFileError
 
 
 def quarter_number(text: str) -> int:
     """--quarter as 1–4; anything else is refused in Chinese (argparse's own errors are English)."""
-    from dashboard.cli.main import UserError
 
     try:
         quarter = int(text)
@@ -30,7 +35,6 @@ def quarter_number(text: str) -> int:
 
 def _pad(text: str, width: int, *, right: bool = False) -> str:
     """Pad to a printed width (a Chinese character takes two columns)."""
-    from dashboard.data.export.files import display_width
 
     fill = " " * max(0, width - display_width(text))
     return fill + text if right else text + fill
@@ -42,8 +46,6 @@ def _score(value) -> str:
 
 def quarter_table(result) -> str:
     """A short Chinese table: 名次 (township), 编号, 姓名, 职务, 村, 两委打分, 平台上报, 季度得分, 等次."""
-    from dashboard.data.export.award_book import scope_name
-    from dashboard.scoring.quarter import NOT_ASSESSED, quarter_label
 
     rows = result.rows
     widths = (6, 10, 10, 8, 10, 10, 10, 10)
@@ -73,28 +75,22 @@ def quarter_table(result) -> str:
 
 
 def cmd_quarter(args: argparse.Namespace) -> int:
-    from dashboard.cli.main import UserError, _check_out, _engine
-    from dashboard.data.export.quarter import QUARTER_SUFFIXES, QuarterOutputError, write_quarter
-    from dashboard.data.quarter_queries import assess_quarter
-    from dashboard.data.queries import YearNotFoundError
-    from dashboard.scoring.quarter import quarter_label
-    from dashboard.scoring.scheme import Scheme, SchemeError, SchemeFileError
 
     quarter = quarter_number(args.quarter)
     if args.out:
         if not args.out.lower().endswith(QUARTER_SUFFIXES):
             raise UserError(f"输出文件 {args.out} 的扩展名应为 .json、.csv 或 .xlsx")
-        _check_out(args.out)
+        check_out(args.out)
     try:
         scheme = Scheme.load(args.scheme) if args.scheme else None
-        result = assess_quarter(_engine(args), args.year, quarter, scheme)
+        result = assess_quarter(engine_for(args), args.year, quarter, scheme)
     except SchemeError as exc:
         raise UserError(f"方案无效：{exc}") from exc
     except (SchemeFileError, YearNotFoundError) as exc:
         raise UserError(str(exc)) from exc
     if not args.out:
         print(quarter_table(result))
-        return 0
+        return EXIT_OK
     try:
         write_quarter(result, args.out)
     except QuarterOutputError as exc:
@@ -104,16 +100,13 @@ def cmd_quarter(args: argparse.Namespace) -> int:
         f"已写出 {quarter_label(args.year, quarter)}考评：{args.out}（列出 {len(result.rows)} 人，"
         f"已考评 {assessed} 人，未考评 {len(result.rows) - assessed} 人）"
     )
-    return 0
+    return EXIT_OK
 
 
 def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
     """Add `quarter` to the top-level subcommands."""
-    from dashboard.cli.main import year_arg
-
     help_text = "季度考评（一季一考评）：两委打分与平台上报折算季度得分、等次、排名；可输出季度考评通报"
-    p = sub.add_parser("quarter", help=help_text, description=help_text)
-    p.add_argument("--db", metavar="URL", help=DB_HELP)
+    p = add_command(sub, "quarter", cmd_quarter, help_text)
     p.add_argument("--year", type=year_arg, required=True, metavar="Y", help="考评年度")
     p.add_argument("--quarter", required=True, metavar="Q", help="季度：1、2、3 或 4")
     p.add_argument("--scheme", metavar="FILE.json", help="考核方案文件（只写要改的设置，其余取默认值）")
@@ -121,4 +114,3 @@ def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
         "--out", metavar="FILE",
         help="输出文件：.json、.csv，或 .xlsx（可打印的季度考评通报）；不写则在终端显示简表",
     )
-    p.set_defaults(func=cmd_quarter)

@@ -7,16 +7,13 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session
 
 from dashboard.data.config import database_url
-
-if TYPE_CHECKING:  # SQLModel (and the ORM) only for sessions: `assess` needs an engine only
-    from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -94,7 +91,6 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
     """A short read-only session."""
-    from sqlmodel import Session
 
     with Session(engine, expire_on_commit=False) as session:
         yield session
@@ -107,7 +103,6 @@ def is_sqlite(engine: Engine) -> bool:
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """One user action = one write transaction: commit on success, roll back on any error."""
-    from sqlmodel import Session
 
     with Session(engine.execution_options(lianhu_write=True), expire_on_commit=False) as session:
         try:

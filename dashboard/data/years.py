@@ -55,7 +55,7 @@ def bump_revision(session: Session, year: int) -> int:
     return row.revision
 
 
-# --- the write guard (issue 6: the year's workflow) -------------------------------------------
+# --- the write guard (the year's workflow) -------------------------------------------------------
 
 
 class YearClosed(ValueError):

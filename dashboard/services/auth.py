@@ -13,6 +13,7 @@ injectable (``now=``) for tests.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from collections.abc import Iterable
@@ -56,8 +57,16 @@ SIGN_IN_FAILED = (
 MIN_PASSWORD_LENGTH = 8
 
 _hasher = PasswordHasher()
-# Verified against for unknown user names, so that a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("lianhu-no-such-user")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against for unknown user names, so that a wrong name costs as long as a wrong password.
+
+    Made on the first sign-in (before the name is looked up, so that first attempt costs the same
+    whatever the name), not at import: every command would otherwise pay one argon2 hash.
+    """
+    return _hasher.hash("lianhu-no-such-user")
 
 
 class PermissionDenied(Exception):
@@ -136,15 +145,16 @@ def authenticate(
     are part of the result.
     """
     now = _aware(now or utcnow())
+    _dummy_hash()
     username = (username or "").strip()
     user = session.exec(select(User).where(User.username == username)).first() if username else None
     if user is None or user.disabled_at is not None:
         # An unknown or disabled name costs one hash verification like a known one, and
         # answers the same.
-        verify_password(_DUMMY_HASH, password or "")
+        verify_password(_dummy_hash(), password or "")
         return SignInResult(None, SIGN_IN_FAILED)
     if user.locked_until is not None and _aware(user.locked_until) > now:
-        verify_password(_DUMMY_HASH, password or "")
+        verify_password(_dummy_hash(), password or "")
         return SignInResult(None, SIGN_IN_FAILED)
     if not verify_password(user.password_hash, password or ""):
         user.failed_logins = (user.failed_logins or 0) + 1

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from dashboard.data.validation import FieldError, parse_code, parse_name
 from dashboard.domain import DUTIES, DUTY_KEYS
 from models import BallotMark, CommitteeScore, Leader, SelfReport
 
@@ -215,8 +216,6 @@ def committee_sheet_version(
     *, session: Session, user: Any, year: int, quarter: int, rater: str, codes: Iterable[str]
 ) -> str:
     """The token of the committee sheet the page shows (its leaders by 编号; 评分人 as on save)."""
-    from dashboard.data.validation import FieldError, parse_name
-
     try:
         rater = parse_name(rater, field="评分人")
     except FieldError:
@@ -234,8 +233,6 @@ def self_report_version(*, session: Session, user: Any, year: int, code: str) ->
 
 def ballot_sheet_version(*, session: Session, user: Any, year: int, ballot_no: str) -> str:
     """The token of the ballot sheet the page is about to enter (票号 normalised as on save)."""
-    from dashboard.data.validation import FieldError, parse_code
-
     try:
         number = parse_code(ballot_no, field="票号", what="票号", max_len=64)
     except FieldError:

@@ -1,20 +1,6 @@
-"""Write services for every input the app takes: roster, self-reports, committee sheets,
-ballots (sheets or tallies), platform counts and adjustments.
-
-Every service:
-- takes keyword-only arguments ``session``, ``user`` (the signed-in ``models.User``) and the
-  input; the caller opens ONE transaction (``dashboard.data.db.transaction``) per user action,
-  so an error anywhere leaves nothing written;
-- checks the user's role and village scope itself (``PermissionDenied``), however it is
-  called — a hidden page or a disabled widget is not a permission;
-- validates every cell with ``dashboard.data.validation`` (the importer's rules and messages) and
-  raises ``EntryError`` listing every bad cell (表格, 行, 列, 原因) before writing anything;
-- refuses when the year is not 录入中, bumps the year's data revision and writes an audit event.
-
-Rows come from the page's grid as mappings keyed by the workbook's column names (编号,
-姓名, 社情民意信息员, …, 评价, 1月 … 12月); row numbers in messages count the grid's rows
-from 1. A 姓名, when given, must match the roster for the 编号 (it catches a score typed on
-the wrong line), as in the importer.
+"""Write services for the year's inputs: self-reports, committee sheets, ballots (sheets or
+tallies), platform counts and adjustments (the rules every entry service follows:
+dashboard.services.entry). Each writes through dashboard.data.inputs, the importer's write path.
 
 Tallies (汇总票): when only the count of each mark per leader is known, the marks are
 stored as generated ballot marks, one per counted vote, with ballot numbers
@@ -26,307 +12,52 @@ never touched by tallies, and ``汇总-`` ballot numbers are reserved for them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from sqlmodel import Session, select
 
-from dashboard.data import audit
+from dashboard.data.inputs import next_version, replace_rows
 from dashboard.data.validation import (
-    CellError,
     FieldError,
     check_not_formula,
     is_blank,
     parse_adjustment_kind,
     parse_code,
     parse_count,
-    parse_date,
-    parse_gender,
     parse_mark,
     parse_name,
     parse_narrative,
     parse_positive_points,
     parse_quarter,
-    parse_role,
     parse_score,
-    parse_status,
     parse_text,
 )
-from dashboard.data.years import bump_revision, lock_year, roster_frozen
-from dashboard.domain import (
-    ACTIVE,
-    ADJUSTMENT_KINDS,
-    DUTIES,
-    DUTY_KEYS,
-    GRID_LEADER,
-    HOUSEHOLD_LEADER,
-    MARKS,
-    RETIRED,
-    VETO,
-    YEAR_OPEN,
-)
-from dashboard.scoring.scheme import Scheme
-from dashboard.services.auth import (
-    ENTRY_ROLES,
-    PermissionDenied,
-    in_scope,
-    require_role,
-    village_scope,
-    write_refusal,
-)
+from dashboard.domain import ADJUSTMENT_KINDS, DUTIES, DUTY_KEYS, MARKS, VETO
 from dashboard.services.concurrency import (
     check_ballot_sheet,
     check_committee_sheet,
     check_self_report,
 )
-from models import (
-    Adjustment,
-    AssessmentYear,
-    BallotMark,
-    CommitteeScore,
-    DefenseGroup,
-    Grid,
-    Leader,
-    PlatformCount,
-    SelfReport,
-    Township,
-    Village,
+from dashboard.services.entry import (
+    SHEET_ADJUSTMENTS,
+    SHEET_BALLOTS,
+    SHEET_COMMITTEE,
+    SHEET_PLATFORM,
+    SHEET_SELF,
+    EntryContext,
+    EntryError,
+    LeaderRef,
+    SaveResult,
+    duty_value,
+    entry_context,
+    finish_save,
+    resolve_rows,
 )
-
-SHEET_ROSTER = "人员名册"
-SHEET_SELF = "个人述职"
-SHEET_COMMITTEE = "两委打分"
-SHEET_BALLOTS = "群众评议"
-SHEET_PLATFORM = "平台上报"
-SHEET_ADJUSTMENTS = "加减分"
+from models import Adjustment, BallotMark, CommitteeScore, Leader, PlatformCount, SelfReport
 
 TALLY_PREFIX = "汇总-"
 MONTH_COLUMNS = tuple(f"{m}月" for m in range(1, 13))
 TALLY_COLUMNS = MARKS  # 优秀, 称职, 基本称职, 不称职, 弃权
-
-
-class EntryError(ValueError):
-    """Input refused before anything was written: a summary and every bad cell."""
-
-    def __init__(self, summary: str, errors: Iterable[CellError] = ()):
-        self.summary = summary
-        self.errors = list(errors)
-        super().__init__(summary if not self.errors else "\n".join([summary, *map(str, self.errors)]))
-
-
-@dataclass(frozen=True)
-class SaveResult:
-    """What a save did, for the page's confirmation message."""
-
-    saved: int = 0
-    cleared: int = 0
-    revision: int = 0
-    message: str = ""
-
-
-@dataclass(frozen=True)
-class LeaderRef:
-    """A leader as the services see it: id, code, name and place."""
-
-    id: int
-    code: str
-    name: str
-    role: str
-    status: str
-    appointed_on: date
-    village_id: int
-    township: str
-    village: str
-    grid: str
-    group: str | None
-
-
-# --- shared checks --------------------------------------------------------------------------
-
-
-def _open_year(session: Session, year: int) -> tuple[AssessmentYear, Scheme]:
-    # The year's row lock: no publish can slip in before the commit, and the version check of
-    # a sheet (dashboard.services.concurrency) is race-free.
-    row = lock_year(session, year)
-    if row is None:
-        raise EntryError(f"没有 {year} 考评年度，请先导入该年度的数据工作簿")
-    if row.status != YEAR_OPEN:
-        raise EntryError(
-            f"{year} 年度的状态是「{row.status}」，只有「{YEAR_OPEN}」的年度可以录入或修改数据"
-        )
-    return row, Scheme.from_json(row.scheme_json)
-
-
-@dataclass
-class _Context:
-    user: Any
-    year: int
-    scheme: Scheme
-    scope: set[int] | None
-    sheet: str
-    errors: list[CellError] = field(default_factory=list)
-    denied: list[CellError] = field(default_factory=list)
-
-    def error(self, row: int | None, column: str | None, reason: str) -> None:
-        self.errors.append(CellError(sheet=self.sheet, row=row, column=column, reason=reason))
-
-    def field_error(self, exc: FieldError, row: int | None, column: str | None) -> None:
-        self.errors.append(CellError.from_field_error(exc, sheet=self.sheet, row=row, column=column))
-
-    def raise_if_any(self, summary: str) -> None:
-        if self.denied:
-            shown = "；".join(str(e) for e in self.denied[:5])
-            more = f"（共 {len(self.denied)} 处）" if len(self.denied) > 5 else ""
-            raise PermissionDenied(f"{shown}{more}")
-        if self.errors:
-            raise EntryError(f"{summary}：发现 {len(self.errors)} 处错误，没有保存任何数据", self.errors)
-
-
-def _entry_context(session: Session, user, year: int, sheet: str, action: str) -> _Context:
-    require_role(user, ENTRY_ROLES, action=action)
-    _, scheme = _open_year(session, year)
-    return _Context(
-        user=user, year=year, scheme=scheme, scope=village_scope(session=session, user=user), sheet=sheet
-    )
-
-
-def _leader_query():
-    return (
-        select(Leader, Grid.name, Village.id, Village.name, Township.name, DefenseGroup.name)
-        .join(Grid, Grid.id == Leader.grid_id)
-        .join(Village, Village.id == Grid.village_id)
-        .join(Township, Township.id == Village.township_id)
-        .outerjoin(DefenseGroup, DefenseGroup.id == Leader.group_id)
-    )
-
-
-def _ref(row) -> LeaderRef:
-    leader, grid, village_id, village, township, group = row
-    return LeaderRef(
-        id=leader.id, code=leader.code, name=leader.name, role=leader.role, status=leader.status,
-        appointed_on=leader.appointed_on, village_id=village_id, township=township,
-        village=village, grid=grid, group=group,
-    )
-
-
-def leaders_by_code(session: Session, codes: Iterable[str]) -> dict[str, LeaderRef]:
-    codes = sorted(set(codes))
-    if not codes:
-        return {}
-    rows = session.exec(_leader_query().where(Leader.code.in_(codes))).all()
-    return {r[0].code: _ref(r) for r in rows}
-
-
-def scope_leaders(
-    *, session: Session, user, village_id: int | None = None, active_only: bool = True
-) -> list[LeaderRef]:
-    """The leaders the user may see (optionally of one village), by place then role then code."""
-    scope = village_scope(session=session, user=user)
-    query = _leader_query()
-    if scope is not None:
-        query = query.where(Village.id.in_(sorted(scope) or [-1]))
-    if village_id is not None:
-        query = query.where(Village.id == village_id)
-    if active_only:
-        query = query.where(Leader.status == ACTIVE)
-    refs = [_ref(r) for r in session.exec(query).all()]
-    return sorted(
-        refs,
-        key=lambda r: (r.township, r.village, r.grid, r.role != GRID_LEADER, r.group or "", r.code),
-    )
-
-
-def scope_villages(*, session: Session, user) -> list[tuple[int, str, str]]:
-    """(village id, township, village) of every village in the user's scope, by name."""
-    scope = village_scope(session=session, user=user)
-    query = select(Village.id, Township.name, Village.name).join(
-        Township, Township.id == Village.township_id
-    )
-    if scope is not None:
-        query = query.where(Village.id.in_(sorted(scope) or [-1]))
-    return sorted(session.exec(query).all(), key=lambda r: (r[1], r[2]))
-
-
-def _is_missing(value: Any) -> bool:
-    # NaN / pandas NA from a grid's empty cell (NaN is the only value unequal to itself).
-    return value is not None and not isinstance(value, str) and (value != value or str(value) == "<NA>")
-
-
-def _plain_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A grid row with empty cells (NaN, pandas NA) as None."""
-    return {k: (None if _is_missing(v) else v) for k, v in dict(row).items()}
-
-
-def _resolve_rows(
-    ctx: _Context, session: Session, rows: list[Mapping[str, Any]]
-) -> list[tuple[int, LeaderRef | None]]:
-    """(row number, leader) per row after checking 编号, 姓名, scope and duplicates."""
-    rows[:] = [_plain_row(row) for row in rows]
-    parsed: list[tuple[int, str | None, Any]] = []
-    for number, row in enumerate(rows, start=1):
-        try:
-            code = parse_code(row.get("编号"))
-        except FieldError as exc:
-            ctx.field_error(exc, number, "编号")
-            code = None
-        parsed.append((number, code, row.get("姓名")))
-    refs = leaders_by_code(session, [c for _, c, _ in parsed if c])
-    seen: dict[str, int] = {}
-    out: list[tuple[int, LeaderRef | None]] = []
-    for number, code, name in parsed:
-        ref = None
-        if code is not None:
-            ref = refs.get(code)
-            if ref is None:
-                ctx.error(number, "编号", f"编号 {code} 不在人员名册中")
-            elif refusal := _leader_refusal(ctx.scope, ref):
-                ctx.denied.append(CellError(sheet=ctx.sheet, row=number, column="编号", reason=refusal))
-                ref = None
-            elif code in seen:
-                ctx.error(number, "编号", f"编号 {code} 与第 {seen[code]} 行重复")
-                ref = None
-            else:
-                seen[code] = number
-                if not is_blank(name):
-                    try:
-                        given = parse_name(name)
-                    except FieldError as exc:
-                        ctx.field_error(exc, number, "姓名")
-                        given = ref.name
-                    if given != ref.name:
-                        # The importer's wording (dashboard.data.workbook), so both say the same.
-                        ctx.error(
-                            number, "姓名",
-                            f"编号 {code} 在人员名册中的姓名是「{ref.name}」，这里写的是「{given}」",
-                        )
-        out.append((number, ref))
-    return out
-
-
-def _leader_refusal(scope: set[int] | None, ref: LeaderRef, new_village: Village | None = None) -> str | None:
-    """The scope rule (dashboard.services.auth.write_refusal) for a stored leader, naming 编号 and 姓名."""
-    refusal = write_refusal(
-        scope, stored_village=ref.village_id, stored_place=f"{ref.township}/{ref.village}",
-        new_village=None if new_village is None else new_village.id,
-        new_place=None if new_village is None else new_village.name,
-    )
-    return None if refusal is None else f"编号 {ref.code}（{ref.name}）{refusal}"
-
-
-def _finish(
-    session: Session, ctx: _Context, *, action: str, target: str, new: Any, old: Any = None,
-    reason: str | None = None,
-) -> int:
-    revision = bump_revision(session, ctx.year)
-    audit.record(session, username=ctx.user.username, action=action, year=ctx.year, target=target,
-                 old=old, new=new, reason=reason)
-    return revision
-
-
-def _duty_value(row: Mapping[str, Any], key: str) -> Any:
-    name = DUTIES[key]
-    return row[name] if name in row else row.get(key)
 
 
 # --- self-report 个人述职 -------------------------------------------------------------------
@@ -348,12 +79,12 @@ def save_self_report(
     With `expected_token` (dashboard.services.concurrency.self_report_token when the form was loaded),
     a report changed by someone else since then is refused with ConflictError.
     """
-    ctx = _entry_context(session, user, year, SHEET_SELF, "录入个人述职")
-    ((_, ref),) = _resolve_rows(ctx, session, [{"编号": code, "姓名": name}])
+    ctx = entry_context(session, user, year, SHEET_SELF, "录入个人述职")
+    ((_, ref),) = resolve_rows(ctx, session, [{"编号": code, "姓名": name}])
     values: dict[str, float] = {}
     for key in DUTY_KEYS:
         try:
-            values[key] = parse_score(_duty_value(scores, key), max_value=100, field=DUTIES[key])
+            values[key] = parse_score(duty_value(scores, key), max_value=100, field=DUTIES[key])
         except FieldError as exc:
             ctx.field_error(exc, 1, DUTIES[key])
     try:
@@ -362,21 +93,14 @@ def save_self_report(
         ctx.field_error(exc, 1, "述职摘要")
     ctx.raise_if_any("个人述职")
     check_self_report(session, expected=expected_token, year=year, leader_id=ref.id)
-    existing = session.exec(
-        select(SelfReport).where(SelfReport.year == year, SelfReport.leader_id == ref.id)
-    ).first()
-    if existing is None:
-        existing = SelfReport(year=year, leader_id=ref.id, version=1, **values)
-    else:
-        for key, value in values.items():
-            setattr(existing, key, value)
-        existing.version += 1
-    existing.narrative = text
-    existing.updated_at = audit.now_utc()
-    existing.updated_by = user.username
-    session.add(existing)
-    session.flush()
-    revision = _finish(
+    stored = session.exec(
+        select(SelfReport.id, SelfReport.version).where(SelfReport.year == year, SelfReport.leader_id == ref.id)
+    ).all()
+    replace_rows(
+        session, SelfReport, year=year, remove=[i for i, _ in stored], username=user.username,
+        add=[{"leader_id": ref.id, **values, "narrative": text, "version": next_version(v for _, v in stored)}],
+    )
+    revision = finish_save(
         session, ctx, action="self_report.save", target=f"{ref.code} {ref.name}",
         new={**values, "narrative": text},
     )
@@ -385,24 +109,23 @@ def save_self_report(
 
 def delete_self_report(*, session: Session, user, year: int, code: str) -> SaveResult:
     """Remove one leader's self-report (entered by mistake)."""
-    ctx = _entry_context(session, user, year, SHEET_SELF, "删除个人述职")
-    ((_, ref),) = _resolve_rows(ctx, session, [{"编号": code}])
+    ctx = entry_context(session, user, year, SHEET_SELF, "删除个人述职")
+    ((_, ref),) = resolve_rows(ctx, session, [{"编号": code}])
     ctx.raise_if_any("个人述职")
-    existing = session.exec(
-        select(SelfReport).where(SelfReport.year == year, SelfReport.leader_id == ref.id)
-    ).first()
-    if existing is None:
+    stored = session.exec(
+        select(SelfReport.id).where(SelfReport.year == year, SelfReport.leader_id == ref.id)
+    ).all()
+    if not stored:
         return SaveResult(message="没有可删除的个人述职")
-    session.delete(existing)
-    session.flush()
-    revision = _finish(session, ctx, action="self_report.save", target=f"{ref.code} {ref.name}", new=None)
+    replace_rows(session, SelfReport, year=year, remove=list(stored))
+    revision = finish_save(session, ctx, action="self_report.save", target=f"{ref.code} {ref.name}", new=None)
     return SaveResult(cleared=1, revision=revision, message=f"已删除 {ref.name} 的个人述职")
 
 
 # --- committee sheet 两委打分 ---------------------------------------------------------------
 
 
-def _committee_sheet_scores(session: Session, *, year: int, quarter: int, rater: str) -> dict[int, CommitteeScore]:
+def committee_sheet_scores(session: Session, *, year: int, quarter: int, rater: str) -> dict[int, CommitteeScore]:
     """One member's stored scores for one quarter, by leader id."""
     rows = session.exec(
         select(CommitteeScore).where(
@@ -431,7 +154,7 @@ def save_committee_sheet(
     ConflictError.
     """
     rows = list(rows)
-    ctx = _entry_context(session, user, year, SHEET_COMMITTEE, "录入两委打分")
+    ctx = entry_context(session, user, year, SHEET_COMMITTEE, "录入两委打分")
     try:
         quarter = parse_quarter(quarter)
     except FieldError as exc:
@@ -440,11 +163,11 @@ def save_committee_sheet(
         rater = parse_name(rater, field="评分人")
     except FieldError as exc:
         ctx.field_error(FieldError(exc.reason.replace("姓名", "评分人")), None, "评分人")
-    resolved = _resolve_rows(ctx, session, rows)
+    resolved = resolve_rows(ctx, session, rows)
     to_save: list[tuple[LeaderRef, dict[str, float]]] = []
     to_clear: list[LeaderRef] = []
     for (number, ref), row in zip(resolved, rows, strict=True):
-        raw = {key: _duty_value(row, key) for key in DUTY_KEYS}
+        raw = {key: duty_value(row, key) for key in DUTY_KEYS}
         if all(is_blank(v) for v in raw.values()):
             if ref is not None:
                 to_clear.append(ref)
@@ -462,74 +185,31 @@ def save_committee_sheet(
         session, expected=expected_token, year=year, quarter=quarter, rater=rater,
         leader_ids=[ref.id for _, ref in resolved if ref is not None],
     )
-    existing = _committee_sheet_scores(session, year=year, quarter=quarter, rater=rater)
-    now = audit.now_utc()
-    for ref, values in to_save:
-        score = existing.get(ref.id)
-        if score is None:
-            score = CommitteeScore(year=year, quarter=quarter, rater=rater, leader_id=ref.id, **values)
-        else:
-            for key, value in values.items():
-                setattr(score, key, value)
-            score.version += 1
-        score.updated_at = now
-        score.updated_by = user.username
-        session.add(score)
-    cleared = 0
-    for ref in to_clear:
-        if ref.id in existing:
-            session.delete(existing[ref.id])
-            cleared += 1
-    session.flush()
-    revision = _finish(
+    existing = committee_sheet_scores(session, year=year, quarter=quarter, rater=rater)
+    cleared = [existing[ref.id] for ref in to_clear if ref.id in existing]
+    replaced = [existing[ref.id] for ref, _ in to_save if ref.id in existing]
+    replace_rows(
+        session, CommitteeScore, year=year, remove=[s.id for s in replaced + cleared], username=user.username,
+        add=[
+            {"quarter": quarter, "rater": rater, "leader_id": ref.id, **values,
+             "version": next_version([existing[ref.id].version] if ref.id in existing else [])}
+            for ref, values in to_save
+        ],
+    )
+    revision = finish_save(
         session, ctx, action="committee.save", target=f"第{quarter}季度 评分人 {rater}",
         new={ref.code: values for ref, values in to_save},
     )
     return SaveResult(
-        saved=len(to_save), cleared=cleared, revision=revision,
+        saved=len(to_save), cleared=len(cleared), revision=revision,
         message=f"已保存 {rater} 第 {quarter} 季度对 {len(to_save)} 人的打分",
     )
-
-
-def committee_raters(*, session: Session, user, year: int, quarter: int, village_id: int) -> list[str]:
-    """Names of the committee members who already scored leaders of a village in a quarter."""
-    refs = scope_leaders(session=session, user=user, village_id=village_id, active_only=False)
-    if not refs:
-        return []
-    rows = session.exec(
-        select(CommitteeScore.rater)
-        .where(
-            CommitteeScore.year == year,
-            CommitteeScore.quarter == quarter,
-            CommitteeScore.leader_id.in_([r.id for r in refs]),
-        )
-        .distinct()
-    ).all()
-    return sorted(rows)
-
-
-def committee_sheet_rows(
-    *, session: Session, user, year: int, quarter: int, rater: str | None, village_id: int
-) -> list[dict[str, Any]]:
-    """The grid for one member and quarter: the village's active leaders with stored scores."""
-    refs = scope_leaders(session=session, user=user, village_id=village_id)
-    stored = {}
-    if rater:
-        stored = _committee_sheet_scores(session, year=year, quarter=quarter, rater=rater)
-    out = []
-    for ref in refs:
-        score = stored.get(ref.id)
-        row = {"编号": ref.code, "姓名": ref.name, "职务": ref.role, "网格": ref.grid, "联防组": ref.group}
-        for key in DUTY_KEYS:
-            row[DUTIES[key]] = None if score is None else getattr(score, key)
-        out.append(row)
-    return out
 
 
 # --- ballots 群众评议 -----------------------------------------------------------------------
 
 
-def _parse_ballot_header(ctx: _Context, ballot_no: Any, rater_type: Any) -> tuple[str | None, str | None]:
+def _parse_ballot_header(ctx: EntryContext, ballot_no: Any, rater_type: Any) -> tuple[str | None, str | None]:
     number = None
     try:
         number = parse_code(ballot_no, field="票号", what="票号", max_len=64)
@@ -562,9 +242,9 @@ def save_ballot_sheet(
     ballot sheet changed by someone else since then is refused with ConflictError.
     """
     rows = list(rows)
-    ctx = _entry_context(session, user, year, SHEET_BALLOTS, "录入群众评议")
+    ctx = entry_context(session, user, year, SHEET_BALLOTS, "录入群众评议")
     number, kind = _parse_ballot_header(ctx, ballot_no, rater_type)
-    resolved = _resolve_rows(ctx, session, rows)
+    resolved = resolve_rows(ctx, session, rows)
     marks: list[tuple[LeaderRef, str]] = []
     blanks: list[LeaderRef] = []
     for (row_no, ref), row in zip(resolved, rows, strict=True):
@@ -592,22 +272,18 @@ def save_ballot_sheet(
             )
         ).all()
     }
-    for ref, mark in marks:
-        row = existing.get(ref.id) or BallotMark(year=year, ballot_no=number, leader_id=ref.id, rater_type=kind, mark=mark)
-        row.rater_type, row.mark = kind, mark
-        session.add(row)
-    cleared = 0
-    for ref in blanks:
-        if ref.id in existing:
-            session.delete(existing[ref.id])
-            cleared += 1
-    session.flush()
-    revision = _finish(
+    cleared = [existing[ref.id].id for ref in blanks if ref.id in existing]
+    replace_rows(
+        session, BallotMark, year=year,
+        remove=[existing[ref.id].id for ref, _ in marks if ref.id in existing] + cleared,
+        add=[{"ballot_no": number, "leader_id": ref.id, "rater_type": kind, "mark": mark} for ref, mark in marks],
+    )
+    revision = finish_save(
         session, ctx, action="ballot.save", target=f"票号 {number}",
         new={"rater_type": kind, "marks": {ref.code: mark for ref, mark in marks}},
     )
     return SaveResult(
-        saved=len(marks), cleared=cleared, revision=revision,
+        saved=len(marks), cleared=len(cleared), revision=revision,
         message=f"已保存票号 {number} 的 {len(marks)} 个评价",
     )
 
@@ -638,13 +314,13 @@ def save_ballot_tallies(
     earlier tally marks of the same rater type.
     """
     rows = list(rows)
-    ctx = _entry_context(session, user, year, SHEET_BALLOTS, "录入群众评议")
+    ctx = entry_context(session, user, year, SHEET_BALLOTS, "录入群众评议")
     kind = None
     try:
         kind = parse_rater_type(rater_type)
     except FieldError as exc:
         ctx.field_error(exc, None, "评议人类别")
-    resolved = _resolve_rows(ctx, session, rows)
+    resolved = resolve_rows(ctx, session, rows)
     tallies: list[tuple[LeaderRef, dict[str, int]]] = []
     for (row_no, ref), row in zip(resolved, rows, strict=True):
         if all(is_blank(row.get(mark)) for mark in TALLY_COLUMNS):
@@ -668,27 +344,20 @@ def save_ballot_tallies(
                 BallotMark.ballot_no.startswith(f"{TALLY_PREFIX}{ref.code}-", autoescape=True),
             )
         ).all()
-        keep = []
-        for mark_row in tally_rows:
-            if mark_row.rater_type == kind:
-                session.delete(mark_row)
-            else:
-                keep.append(mark_row)
-        session.flush()
-        used = {m.ballot_no for m in keep}
-        n = 0
+        used = {m.ballot_no for m in tally_rows if m.rater_type != kind}
+        add, n = [], 0
         for mark in TALLY_COLUMNS:
             for _ in range(counts[mark]):
                 n += 1
                 while tally_ballot_no(ref.code, n) in used:
                     n += 1
-                session.add(
-                    BallotMark(year=year, ballot_no=tally_ballot_no(ref.code, n), rater_type=kind,
-                               leader_id=ref.id, mark=mark)
-                )
-                saved += 1
-    session.flush()
-    revision = _finish(
+                add.append({"ballot_no": tally_ballot_no(ref.code, n), "rater_type": kind,
+                            "leader_id": ref.id, "mark": mark})
+        replace_rows(
+            session, BallotMark, year=year, remove=[m.id for m in tally_rows if m.rater_type == kind], add=add
+        )
+        saved += len(add)
+    revision = finish_save(
         session, ctx, action="ballot.save", target=f"汇总票数（{kind}）",
         new={ref.code: counts for ref, counts in tallies},
     )
@@ -696,24 +365,6 @@ def save_ballot_tallies(
         saved=saved, revision=revision,
         message=f"已按汇总票数为 {len(tallies)} 人保存 {saved} 个评价",
     )
-
-
-def ballot_counts(*, session: Session, user, year: int, village_id: int) -> list[dict[str, Any]]:
-    """Per active leader of a village: the number of each mark stored (sheets and tallies)."""
-    refs = scope_leaders(session=session, user=user, village_id=village_id)
-    counts: dict[int, dict[str, int]] = {r.id: dict.fromkeys(MARKS, 0) for r in refs}
-    if refs:
-        for leader_id, mark in session.exec(
-            select(BallotMark.leader_id, BallotMark.mark).where(
-                BallotMark.year == year, BallotMark.leader_id.in_(list(counts))
-            )
-        ).all():
-            counts[leader_id][mark] += 1
-    return [
-        {"编号": r.code, "姓名": r.name, "职务": r.role, **counts[r.id],
-         "有效票": sum(v for k, v in counts[r.id].items() if k in MARKS[:4])}
-        for r in refs
-    ]
 
 
 # --- platform counts 平台上报 ---------------------------------------------------------------
@@ -724,8 +375,8 @@ def save_platform_counts(
 ) -> SaveResult:
     """Save a month × leader grid of report counts (columns 1月 … 12月); an empty cell removes the month."""
     rows = list(rows)
-    ctx = _entry_context(session, user, year, SHEET_PLATFORM, "录入平台上报")
-    resolved = _resolve_rows(ctx, session, rows)
+    ctx = entry_context(session, user, year, SHEET_PLATFORM, "录入平台上报")
+    resolved = resolve_rows(ctx, session, rows)
     cells: list[tuple[LeaderRef, int, int | None]] = []
     for (row_no, ref), row in zip(resolved, rows, strict=True):
         for month, column in enumerate(MONTH_COLUMNS, start=1):
@@ -748,47 +399,24 @@ def save_platform_counts(
             select(PlatformCount).where(PlatformCount.year == year, PlatformCount.leader_id.in_(ids or [-1]))
         ).all()
     }
-    saved = cleared = 0
+    remove, add = [], []
+    cleared = 0
     for ref, month, count in cells:
         row = existing.get((ref.id, month))
-        if count is None:
-            if row is not None:
-                session.delete(row)
-                cleared += 1
-            continue
-        if row is None:
-            row = PlatformCount(year=year, leader_id=ref.id, month=month, reports=count)
-        row.reports = count
-        session.add(row)
-        saved += 1
-    session.flush()
-    revision = _finish(
+        if row is not None:
+            remove.append(row.id)
+            cleared += count is None
+        if count is not None:
+            add.append({"leader_id": ref.id, "month": month, "reports": count})
+    replace_rows(session, PlatformCount, year=year, remove=remove, add=add)
+    saved = len(add)
+    revision = finish_save(
         session, ctx, action="platform.save", target=f"{len(ids)} 人",
         new={f"{ref.code}-{month}": count for ref, month, count in cells if count is not None},
     )
     return SaveResult(
         saved=saved, cleared=cleared, revision=revision, message=f"已保存 {saved} 个月度上报数"
     )
-
-
-def platform_rows(*, session: Session, user, year: int, village_id: int) -> list[dict[str, Any]]:
-    """The month × leader grid of a village with the stored counts."""
-    refs = scope_leaders(session=session, user=user, village_id=village_id)
-    stored: dict[tuple[int, int], int] = {}
-    if refs:
-        stored = {
-            (p.leader_id, p.month): p.reports
-            for p in session.exec(
-                select(PlatformCount).where(
-                    PlatformCount.year == year, PlatformCount.leader_id.in_([r.id for r in refs])
-                )
-            ).all()
-        }
-    return [
-        {"编号": r.code, "姓名": r.name, "职务": r.role,
-         **{col: stored.get((r.id, m)) for m, col in enumerate(MONTH_COLUMNS, start=1)}}
-        for r in refs
-    ]
 
 
 # --- adjustments 加减分 ---------------------------------------------------------------------
@@ -798,8 +426,8 @@ def add_adjustment(
     *, session: Session, user, year: int, code: Any, kind: Any, points: Any, reason: Any, name: Any = None
 ) -> SaveResult:
     """Add one 加分 / 减分 (points > 0) or 一票否决 (no points), always with a reason 事由."""
-    ctx = _entry_context(session, user, year, SHEET_ADJUSTMENTS, "录入加减分")
-    ((_, ref),) = _resolve_rows(ctx, session, [{"编号": code, "姓名": name}])
+    ctx = entry_context(session, user, year, SHEET_ADJUSTMENTS, "录入加减分")
+    ((_, ref),) = resolve_rows(ctx, session, [{"编号": code, "姓名": name}])
     value = None
     try:
         kind = parse_adjustment_kind(kind)
@@ -819,10 +447,10 @@ def add_adjustment(
     except FieldError as exc:
         ctx.field_error(exc, 1, "事由")
     ctx.raise_if_any("加减分")
-    row = Adjustment(year=year, leader_id=ref.id, kind=kind, points=value, reason=text)
-    session.add(row)
-    session.flush()
-    revision = _finish(
+    replace_rows(
+        session, Adjustment, year=year, add=[{"leader_id": ref.id, "kind": kind, "points": value, "reason": text}]
+    )
+    revision = finish_save(
         session, ctx, action="adjustment.save", target=f"{ref.code} {ref.name}",
         new={"kind": kind, "points": value, "reason": text},
     )
@@ -832,205 +460,15 @@ def add_adjustment(
 
 def delete_adjustment(*, session: Session, user, year: int, adjustment_id: int) -> SaveResult:
     """Remove one adjustment entered by mistake."""
-    ctx = _entry_context(session, user, year, SHEET_ADJUSTMENTS, "删除加减分")
+    ctx = entry_context(session, user, year, SHEET_ADJUSTMENTS, "删除加减分")
     row = session.get(Adjustment, adjustment_id)
     if row is None or row.year != year:
         raise EntryError("要删除的加减分记录不存在")
     leader = session.get(Leader, row.leader_id)
-    ((_, ref),) = _resolve_rows(ctx, session, [{"编号": leader.code}])
+    ((_, ref),) = resolve_rows(ctx, session, [{"编号": leader.code}])
     ctx.raise_if_any("加减分")
     old = {"kind": row.kind, "points": row.points, "reason": row.reason}
-    session.delete(row)
-    session.flush()
-    revision = _finish(session, ctx, action="adjustment.save", target=f"{ref.code} {ref.name}",
+    replace_rows(session, Adjustment, year=year, remove=[row.id])
+    revision = finish_save(session, ctx, action="adjustment.save", target=f"{ref.code} {ref.name}",
                        new=None, old=old, reason="删除")
     return SaveResult(cleared=1, revision=revision, message=f"已删除 {ref.name} 的一条{old['kind']}")
-
-
-def adjustment_rows(*, session: Session, user, year: int, village_id: int | None = None) -> list[dict[str, Any]]:
-    """The year's adjustments of the leaders in scope (id kept for deletion)."""
-    refs = {r.id: r for r in scope_leaders(session=session, user=user, village_id=village_id, active_only=False)}
-    if not refs:
-        return []
-    rows = session.exec(
-        select(Adjustment)
-        .where(Adjustment.year == year, Adjustment.leader_id.in_(list(refs)))
-        .order_by(Adjustment.id)
-    ).all()
-    return [
-        {"id": a.id, "编号": refs[a.leader_id].code, "姓名": refs[a.leader_id].name,
-         "村": refs[a.leader_id].village, "类型": a.kind, "分值": a.points, "事由": a.reason}
-        for a in rows
-    ]
-
-
-# --- roster 人员名册 ------------------------------------------------------------------------
-
-ROSTER_FIELDS = ("编号", "姓名", "性别", "民族", "职务", "网格", "联防组", "联系电话", "任职日期", "状态")
-
-
-def _parse_leader_fields(ctx: _Context, fields: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-
-    def take(column: str, parse) -> None:
-        try:
-            out[column] = parse(fields.get(column))
-        except FieldError as exc:
-            ctx.field_error(exc, 1, column)
-
-    take("编号", parse_code)
-    take("姓名", parse_name)
-    take("性别", parse_gender)
-    take("民族", lambda v: parse_text(v, what="民族", required=False, max_len=32, field="民族"))
-    take("职务", parse_role)
-    take("网格", lambda v: parse_text(v, what="网格", max_len=64, field="网格"))
-    take("联防组", lambda v: parse_text(v, what="联防组", required=False, max_len=64, field="联防组"))
-    take("联系电话", lambda v: parse_text(v, what="联系电话", required=False, max_len=32, field="联系电话"))
-    take("任职日期", lambda v: parse_date(v, field="任职日期", what="任职日期"))
-    take("状态", parse_status)
-    role, group = out.get("职务"), out.get("联防组")
-    if role == HOUSEHOLD_LEADER and "联防组" in out and group is None:
-        ctx.error(1, "联防组", "联户长必须填写所在联防组")
-    if role == GRID_LEADER and group is not None:
-        ctx.error(1, "联防组", "网格长不属于联防组，联防组应留空")
-    return out
-
-
-def _roster_context(session: Session, user, action: str) -> _Context:
-    require_role(user, ENTRY_ROLES, action=action)
-    return _Context(user=user, year=0, scheme=Scheme.default(),
-                    scope=village_scope(session=session, user=user), sheet=SHEET_ROSTER)
-
-
-def _place(session: Session, village_id: int, grid: str, group: str | None) -> tuple[int, int | None]:
-    grid_row = session.exec(select(Grid).where(Grid.village_id == village_id, Grid.name == grid)).first()
-    if grid_row is None:
-        grid_row = Grid(village_id=village_id, name=grid)
-        session.add(grid_row)
-        session.flush()
-    if group is None:
-        return grid_row.id, None
-    group_row = session.exec(
-        select(DefenseGroup).where(DefenseGroup.grid_id == grid_row.id, DefenseGroup.name == group)
-    ).first()
-    if group_row is None:
-        group_row = DefenseGroup(grid_id=grid_row.id, name=group)
-        session.add(group_row)
-        session.flush()
-    return grid_row.id, group_row.id
-
-
-def _refuse_frozen_roster(session: Session) -> None:
-    frozen = roster_frozen(session)
-    if frozen is not None:
-        raise EntryError(frozen)
-
-
-def _bump_all_years(session: Session) -> None:
-    # The roster feeds every year's results: any cached year must be recomputed.
-    for year in session.exec(select(AssessmentYear.year)).all():
-        bump_revision(session, year)
-
-
-def save_leader(
-    *, session: Session, user, village_id: int, fields: Mapping[str, Any], code: str | None = None
-) -> SaveResult:
-    """Add a leader (``code`` None) or edit the leader with that 编号, in a village of the user's scope.
-
-    ``fields`` uses the 人员名册 column names (编号, 姓名, 性别, 民族, 职务, 网格, 联防组,
-    联系电话, 任职日期, 状态); a grid or joint-defense group named for the first time is created.
-    """
-    ctx = _roster_context(session, user, "修改人员名册" if code else "添加人员")
-    values = _parse_leader_fields(ctx, fields)
-    village = session.get(Village, village_id)
-    if village is None:
-        ctx.error(1, "村", "所选的村不存在")
-    existing = None
-    if code is not None:
-        ref = leaders_by_code(session, [code]).get(code)
-        if ref is None:
-            raise EntryError(f"编号 {code} 不在人员名册中")
-        if refusal := _leader_refusal(ctx.scope, ref, village):
-            raise PermissionDenied(refusal)
-        existing = session.get(Leader, ref.id)
-    elif village is not None and (refusal := write_refusal(ctx.scope, new_village=village.id, new_place=village.name)):
-        shown = values.get("姓名") or values.get("编号") or "新人员"
-        raise PermissionDenied(f"添加「{shown}」：{refusal}")
-    _refuse_frozen_roster(session)
-    new_code = values.get("编号")
-    if new_code is not None and new_code != code:
-        if session.exec(select(Leader.id).where(Leader.code == new_code)).first() is not None:
-            ctx.error(1, "编号", f"编号 {new_code} 已被其他人员使用")
-    ctx.raise_if_any("人员名册")
-    grid_id, group_id = _place(session, village.id, values["网格"], values["联防组"])
-    leader = existing or Leader(code=new_code, name="", gender="男", role=values["职务"],
-                                appointed_on=values["任职日期"], grid_id=grid_id)
-    old = None if existing is None else {k: getattr(existing, k) for k in
-                                         ("code", "name", "gender", "ethnicity", "role", "phone",
-                                          "appointed_on", "status", "grid_id", "group_id")}
-    leader.code = new_code
-    leader.name = values["姓名"]
-    leader.gender = values["性别"]
-    leader.ethnicity = values["民族"]
-    leader.role = values["职务"]
-    leader.phone = values["联系电话"]
-    leader.appointed_on = values["任职日期"]
-    leader.status = values["状态"]
-    leader.grid_id = grid_id
-    leader.group_id = group_id
-    session.add(leader)
-    session.flush()
-    _bump_all_years(session)
-    audit.record(session, username=user.username, action="leader.save", target=f"{leader.code} {leader.name}",
-                 old=old, new={k: values[k] for k in ROSTER_FIELDS})
-    verb = "修改" if existing else "添加"
-    return SaveResult(saved=1, message=f"已{verb} {leader.name}（{leader.code}）")
-
-
-def retire_leader(*, session: Session, user, code: str, retired: bool = True) -> SaveResult:
-    """Mark a leader 离任 (stays in the roster, gets no result row), or back to 在任."""
-    ctx = _roster_context(session, user, "修改人员名册")
-    ref = leaders_by_code(session, [code]).get(code)
-    if ref is None:
-        raise EntryError(f"编号 {code} 不在人员名册中")
-    if refusal := _leader_refusal(ctx.scope, ref):
-        raise PermissionDenied(refusal)
-    _refuse_frozen_roster(session)
-    leader = session.get(Leader, ref.id)
-    old = leader.status
-    leader.status = RETIRED if retired else ACTIVE
-    session.add(leader)
-    session.flush()
-    _bump_all_years(session)
-    audit.record(session, username=user.username, action="leader.save", target=f"{ref.code} {ref.name}",
-                 old={"status": old}, new={"status": leader.status})
-    return SaveResult(saved=1, message=f"{ref.name}（{ref.code}）已标记为{leader.status}")
-
-
-def leader_fields(*, session: Session, user, code: str) -> dict[str, Any]:
-    """One leader's roster fields (人员名册 column names), for the edit form; scope checked."""
-    ref = leaders_by_code(session, [code]).get(code)
-    if ref is None:
-        raise EntryError(f"编号 {code} 不在人员名册中")
-    if not in_scope(village_scope(session=session, user=user), ref.village_id):
-        raise PermissionDenied(f"编号 {code}（{ref.name}）属于 {ref.township}/{ref.village}，不在您的范围内")
-    leader = session.get(Leader, ref.id)
-    return {
-        "编号": leader.code, "姓名": leader.name, "性别": leader.gender, "民族": leader.ethnicity,
-        "职务": leader.role, "乡镇": ref.township, "村": ref.village, "网格": ref.grid,
-        "联防组": ref.group, "联系电话": leader.phone, "任职日期": leader.appointed_on,
-        "状态": leader.status,
-    }
-
-
-def self_report_fields(*, session: Session, user, year: int, code: str) -> dict[str, Any] | None:
-    """A leader's stored self-report keyed by the sheet's column names, or None."""
-    ref = leaders_by_code(session, [code]).get(code)
-    if ref is None or not in_scope(village_scope(session=session, user=user), ref.village_id):
-        return None
-    report = session.exec(
-        select(SelfReport).where(SelfReport.year == year, SelfReport.leader_id == ref.id)
-    ).first()
-    if report is None:
-        return None
-    return {**{DUTIES[k]: getattr(report, k) for k in DUTY_KEYS}, "述职摘要": report.narrative}

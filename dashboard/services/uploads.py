@@ -31,17 +31,17 @@ from dashboard.data.workbook import (
     SHEET_ORDER,
     ImportPlan,
     ImportReport,
+    RawWorkbook,
     WorkbookRejected,
     build_workbook,
-    import_workbook,
-    preview_workbook,
+    import_raw,
+    plan_raw,
     read_workbook,
     template_rows,
 )
 from dashboard.data.years import year_scheme
 from dashboard.services.auth import (
     IMPORT_ROLES,
-    PermissionDenied,
     require_role,
     village_scope,
     write_refusal,
@@ -95,14 +95,13 @@ def template_for_user(*, session: Session, user: User, year: int | None) -> byte
     return buffer.getvalue()
 
 
-def _scope_errors(session: Session, user: User, data: bytes) -> list[CellError]:
+def _scope_errors(session: Session, user: User, raw: RawWorkbook) -> list[CellError]:
     """Rows touching a leader outside the user's scope, by the one rule of every write
     (dashboard.services.auth.write_refusal): the leader's stored village and the village the workbook's
     人员名册 gives it must both be in scope."""
     scope = village_scope(session=session, user=user)
     if scope is None:
         return []
-    raw = read_workbook(data)
     villages: dict[tuple[str, str], int] = {
         (t, v): vid
         for vid, t, v in session.exec(
@@ -173,16 +172,20 @@ def _code(values: tuple, header: dict[str, int]) -> str | None:
 
 
 def check_upload(*, engine: Engine, user: User, data: bytes, year: int) -> UploadCheck:
-    """Every error of an uploaded workbook (the importer's and out-of-scope rows); writes nothing."""
+    """Every error of an uploaded workbook (the importer's and out-of-scope rows); writes nothing.
+
+    The bytes are read once; the scope check runs on the same read rows as the validation.
+    """
     with read_session(engine) as session:
         require_role(user, IMPORT_ROLES, action="导入数据")
-        scope_errors = _scope_errors(session, user, data)
-    plan = None
-    try:
-        _parsed, plan = preview_workbook(engine=engine, source=data, year=year)
-        errors, warnings, unlisted = [], plan.warnings, 0
-    except WorkbookRejected as exc:
-        errors, warnings, unlisted = exc.errors, exc.warnings, exc.unlisted
+        raw = read_workbook(data)
+        scope_errors = _scope_errors(session, user, raw)
+        plan = None
+        try:
+            _parsed, plan = plan_raw(session, raw, year)
+            errors, warnings, unlisted = [], plan.warnings, 0
+        except WorkbookRejected as exc:
+            errors, warnings, unlisted = exc.errors, exc.warnings, exc.unlisted
     listed = ErrorList([*errors, *scope_errors])
     return UploadCheck(
         errors=list(listed),
@@ -196,16 +199,18 @@ def import_upload(
     *, engine: Engine, user: User, data: bytes, year: int,
     progress: Callable[[str], None] | None = None,
 ) -> ImportReport:
-    """Check again, then import the workbook in one transaction (all or nothing).
+    """Import the workbook in one transaction (all or nothing), checked inside that transaction.
 
-    Raises WorkbookRejected with every error, or PermissionDenied for a role that may not import.
+    The bytes are read once and validated once, under the year's lock, together with the
+    user's scope. Raises WorkbookRejected with every error, or PermissionDenied for a role that
+    may not import.
     """
     say = progress or (lambda _text: None)
+    require_role(user, IMPORT_ROLES, action="导入数据")
     say("正在检查工作簿…")
-    check = check_upload(engine=engine, user=user, data=data, year=year)
-    if not check.ok:
-        raise WorkbookRejected(check.errors, check.warnings, unlisted=check.unlisted)
+    raw = read_workbook(data)
     say("正在写入数据库（一次事务）…")
-    if user.role not in IMPORT_ROLES:  # checked in check_upload too; never import without it
-        raise PermissionDenied("无权导入数据")
-    return import_workbook(engine=engine, source=data, year=year, username=user.username)
+    return import_raw(
+        engine=engine, raw=raw, year=year, username=user.username,
+        refuse=lambda session, read: _scope_errors(session, user, read),
+    )

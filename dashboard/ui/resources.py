@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from dashboard.data.config import database_url
 from dashboard.data.db import make_engine, read_session
+from dashboard.data.queries import assess_year
 from models import AssessmentYear
 
 
@@ -38,8 +39,6 @@ def current_revision(engine: Engine, year: int) -> int | None:
 
 @st.cache_data(show_spinner="正在计算考评结果，首次计算大的年度可能需要一些时间…", max_entries=16)
 def _assessment(_engine: Engine, url: str, year: int, revision: int):
-    from dashboard.data.queries import assess_year
-
     return assess_year(_engine, year)
 
 

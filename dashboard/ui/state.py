@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from dashboard.data.db import read_session, transaction
 from dashboard.services.auth import ROLE_LABELS, PermissionDenied, SignedInUser
 from dashboard.services.concurrency import ConflictError
-from dashboard.services.inputs import EntryError, scope_villages
+from dashboard.services.entry import EntryError, scope_villages
 from models import User
 
 _AUTH_KEYS = ("auth_user_id", "auth_username", "auth_role", "auth_display_name", "auth_session_id")

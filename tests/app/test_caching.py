@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from world import YEAR, build_world
+from factories import YEAR, build_world
 
-import dashboard.data.queries
 from dashboard.data.db import transaction
 from dashboard.data.years import bump_revision
+from dashboard.ui import resources
 from dashboard.ui.resources import _assessment, cached_assessment
 
 
@@ -19,7 +19,7 @@ def test_assessment_cached_per_revision(sqlite_engine, monkeypatch):
         calls.append(year)
         return f"results {year} #{len(calls)}"
 
-    monkeypatch.setattr(dashboard.data.queries, "assess_year", counting)
+    monkeypatch.setattr(resources, "assess_year", counting)
     _assessment.clear()
     first = cached_assessment(sqlite_engine, YEAR)
     again = cached_assessment(sqlite_engine, YEAR)

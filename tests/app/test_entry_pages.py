@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from factories import PASSWORD, YEAR, build_world
 from sqlalchemy import update
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
-from world import PASSWORD, YEAR, build_world
 
 from dashboard.data.config import PROJECT_ROOT
 from dashboard.data.db import read_session, transaction
 from dashboard.domain import DUTIES
-from models import Adjustment, AssessmentYear, SelfReport, User
+from models import Adjustment, AssessmentYear, Leader, SelfReport, User
 
 APP = str(PROJECT_ROOT / "streamlit_app.py")
 ENTRY_FILES = ["roster", "self_report", "committee", "ballots", "platform", "adjustments", "data_import", "completion"]
@@ -118,8 +118,6 @@ def test_roster_is_read_only_for_viewer(app_db):
 
 def test_roster_retire_by_assessor(app_db):
     """The assessor marks NY-H2 离任 from the edit tab; the roster stores it."""
-    from models import Leader
-
     at = _open("assessor", "roster")
     at.selectbox(key="roster_edit_code").set_value("NY-H2")
     at.session_state["year"] = YEAR

@@ -6,9 +6,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from factories import PASSWORD, build_world
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
-from world import PASSWORD, build_world
 
 from dashboard.data.config import PROJECT_ROOT
 from dashboard.data.db import read_session, transaction

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+from factories import build_year, make_user
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
-from trust_data import build_year, make_user
 
 from dashboard.data.config import PROJECT_ROOT
-from dashboard.data.db import read_session
-from models import AssessmentYear, CommitteeScore, Village
+from dashboard.data.db import read_session, transaction
+from dashboard.domain import DUTIES, DUTY_KEYS
+from dashboard.services import workflow
+from dashboard.services.inputs import save_committee_sheet
+from dashboard.ui.navigation import pages_for_role
+from models import AssessmentYear, CommitteeScore, Leader, User, Village
 
 APP = str(PROJECT_ROOT / "streamlit_app.py")
-PASSWORD = "password123"  # trust_data.make_user
+PASSWORD = "password123"  # factories.make_user
 
 
 @pytest.fixture
@@ -76,9 +82,6 @@ def test_official_publishes_on_the_workflow_page(app_db):
 
 def test_publicity_page_shows_the_award_list_and_takes_objections(app_db):
     """After publishing, every role sees the award list; an official records an objection."""
-    from datetime import date
-
-    from dashboard.services import workflow
 
     workflow.publish_year(engine=app_db, user=make_user(app_db, "o2", "official"), year=2024,
                           start=date(2025, 1, 6), end=date(2025, 1, 12))
@@ -113,8 +116,6 @@ def test_viewer_and_assessor_cannot_open_workflow_or_audit(app_db):
 
 def test_audit_page_lists_and_filters_events(app_db):
     """The audit page shows the publish event; filtering by another action empties the table."""
-    from dashboard.services import workflow
-
     workflow.publish_year(engine=app_db, user=make_user(app_db, "o3", "official"), year=2024)
     at = _sign_in("admin")
     _open(at, "pages/audit.py")
@@ -128,11 +129,6 @@ def test_audit_page_lists_and_filters_events(app_db):
 
 def test_second_clerk_saving_a_stale_committee_sheet_sees_the_conflict(app_db):
     """A clerk opens a sheet; another saves it meanwhile; the clerk's save is refused, showing those values."""
-    from dashboard.data.db import transaction
-    from dashboard.domain import DUTIES, DUTY_KEYS
-    from dashboard.services.inputs import save_committee_sheet
-    from models import User
-
     at = _sign_in("admin")
     _open(at, "pages/committee.py")
     with read_session(app_db) as s:
@@ -170,12 +166,6 @@ def test_markup_in_names_is_never_rendered_as_markdown(app_db):
     st.markdown would render it. Every page an admin can open is visited, with the year
     published so that the publicity page shows its lists as well.
     """
-    from datetime import date
-
-    from dashboard.data.db import transaction
-    from dashboard.services import workflow
-    from dashboard.ui.navigation import pages_for_role
-    from models import Leader
 
     with transaction(app_db) as s:
         leader = s.exec(select(Leader).where(Leader.code == "H1")).one()

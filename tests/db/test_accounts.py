@@ -7,14 +7,15 @@ import subprocess
 import sys
 
 import pytest
+from factories import PASSWORD, build_world
 from sqlmodel import select
-from world import PASSWORD, build_world
 
 from dashboard.data.config import PROJECT_ROOT
 from dashboard.data.db import read_session, transaction
 from dashboard.services.accounts import (
     DEMO_ACCOUNTS,
     AuthError,
+    create_demo_accounts,
     create_user,
     resolve_village,
     user_villages,
@@ -91,8 +92,6 @@ def test_assessor_needs_a_village_and_viewer_takes_none(sqlite_engine):
 
 def test_demo_accounts_sign_in_with_documented_passwords(sqlite_engine):
     """Each demo account signs in with its README password; the assessor covers two 南峪乡 villages."""
-    from dashboard.services.accounts import create_demo_accounts
-
     build_world(sqlite_engine, users=False)
     with transaction(sqlite_engine) as s:
         assert len(create_demo_accounts(s)) == 4

@@ -13,6 +13,8 @@ from sqlmodel import select
 from dashboard.data import audit
 from dashboard.data.db import read_session, transaction
 from dashboard.scoring.scheme import Scheme
+from dashboard.services.accounts import create_user, set_password
+from dashboard.services.auth import authenticate
 from models import AssessmentYear, AuditEvent
 
 
@@ -150,9 +152,6 @@ def test_audit_frame_since_a_date_includes_that_whole_day(db_engine):
 
 def test_account_changes_and_lockouts_are_audited(db_engine):
     """Creating an account, resetting its password and a lockout each leave an event (no password)."""
-    from dashboard.services.accounts import create_user, set_password
-    from dashboard.services.auth import authenticate
-
     with transaction(db_engine) as s:
         create_user(session=s, username="clerk9", password="first-pass-1", role="official",
                     actor="admin1")

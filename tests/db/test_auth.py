@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from factories import PASSWORD, build_world
 from sqlmodel import select
-from world import PASSWORD, build_world
+from starlette.applications import Starlette
 
+import dashboard.services.auth as auth
+from dashboard.cli.main import main
 from dashboard.data.db import read_session, transaction
 from dashboard.services.accounts import set_disabled, set_password
 from dashboard.services.auth import (
@@ -26,6 +31,7 @@ from dashboard.services.auth import (
     verify_password,
     village_scope,
 )
+from dashboard.ui import web
 from models import LoginSession, User
 
 T0 = datetime(2024, 12, 20, 9, 0, tzinfo=UTC)
@@ -97,8 +103,6 @@ def test_unknown_user_gets_the_same_message(db_engine):
 
 def test_unknown_name_costs_a_hash_verification(db_engine, monkeypatch):
     """An unknown name still verifies one argon2 hash, as a known name does (no timing shortcut)."""
-    import dashboard.services.auth as auth
-
     build_world(db_engine)
     calls = []
     real = auth.verify_password
@@ -107,7 +111,7 @@ def test_unknown_name_costs_a_hash_verification(db_engine, monkeypatch):
         authenticate(session=s, username="nobody", password="wrong", now=T0)
         authenticate(session=s, username="admin", password="wrong", now=T0)
     # one verification each: the dummy hash, then admin's own
-    assert len(calls) == 2 and calls[0] == auth._DUMMY_HASH and calls[1] != auth._DUMMY_HASH
+    assert len(calls) == 2 and calls[0] == auth._dummy_hash() and calls[1] != auth._dummy_hash()
 
 
 def test_session_expires_after_eight_idle_hours():
@@ -263,9 +267,6 @@ def test_village_scope_by_role(sqlite_engine, username, expected):
 
 def test_cli_set_password_and_disable_user_end_sessions(sqlite_engine, capsys, monkeypatch):
     """`set-password` (password piped) and `disable-user` each revoke the open session; `--enable` lets the user in."""
-    import io
-
-    from dashboard.cli.main import main
 
     build_world(sqlite_engine)
     url = sqlite_engine.url.render_as_string(hide_password=False)
@@ -288,8 +289,6 @@ def test_cli_set_password_and_disable_user_end_sessions(sqlite_engine, capsys, m
 
 def _post(app, path: str, *, body: bytes = b"", headers: dict[str, str]) -> tuple[int, list[str]]:
     """One HTTP request straight into the ASGI app; the status and its Set-Cookie headers."""
-    import asyncio
-
     scope = {
         "type": "http", "http_version": "1.1", "method": "POST", "scheme": "http", "path": path,
         "raw_path": path.encode(), "root_path": "", "query_string": b"",
@@ -312,9 +311,6 @@ def _post(app, path: str, *, body: bytes = b"", headers: dict[str, str]) -> tupl
 @pytest.fixture
 def routes_app(sqlite_engine, monkeypatch):
     """The cookie routes under base path "lianhu" on the test database."""
-    from starlette.applications import Starlette
-
-    from dashboard.ui import web
 
     monkeypatch.setenv("DATABASE_URL", sqlite_engine.url.render_as_string(hide_password=False))
     web._engine.cache_clear()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from factories import build_year, make_user
 from sqlalchemy import delete
+from sqlalchemy.engine import make_url
 from sqlmodel import select
-from trust_data import build_year, make_user
 
 from dashboard.cli.main import main as cli_main
 from dashboard.data.backup import BackupError, backup, pg_env, restore
@@ -118,8 +119,6 @@ def test_postgres_restore_refuses_a_sqlite_file(db_url, tmp_path):
 
 def test_pg_env_passes_url_parts_without_the_command_line():
     """Host, port, user, password and database travel as PG* variables, never as arguments."""
-    from sqlalchemy.engine import make_url
-
     env = pg_env(make_url("postgresql+psycopg://clerk:s3cr%40t@db.local:5433/lianhu?sslmode=require"))
     assert (env["PGHOST"], env["PGPORT"], env["PGUSER"], env["PGPASSWORD"], env["PGDATABASE"],
             env["PGSSLMODE"]) == ("db.local", "5433", "clerk", "s3cr@t", "lianhu", "require")

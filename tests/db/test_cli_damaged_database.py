@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 from cli_checks import cli
-from trust_data import build_year
+from factories import build_year
 
 from dashboard.data.backup import backup
 from dashboard.data.config import PROJECT_ROOT
 from dashboard.data.db import make_engine
+from dashboard.data.migrate import upgrade
 
 SAMPLE_2024 = str(PROJECT_ROOT / "sample_data" / "nanyu_2024.xlsx")
 
@@ -34,7 +35,6 @@ def small_database(folder: Path) -> Path:
     """The tiny township year in a SQLite file, checkpointed into the one file (no -wal left)."""
     path = folder / "lianhu.db"
     engine = make_engine(f"sqlite:///{path}")
-    from dashboard.data.migrate import upgrade
 
     upgrade(engine)
     build_year(engine)
@@ -159,7 +159,7 @@ def test_read_only_database_reads_work_writes_refused(tmp_path, tmp_path_factory
         ]
 
     assert assessed.returncode == 0, assessed.stderr
-    # G1 杨卓玛 100.00 优秀 (trust_data: committee share 1.00, self-report and ballots 100).
+    # G1 杨卓玛 100.00 优秀 (factories.build_year: committee share 1.00, self-report and ballots 100).
     row = next(line for line in assessed.stdout.splitlines() if "杨卓玛" in line)
     assert "100.00" in row and "优秀" in row
     assert copied.returncode == 0, copied.stderr

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from factories import YEAR, build_world
 from sqlmodel import select
-from world import YEAR, build_world
 
 from dashboard.data.db import read_session, transaction
 from dashboard.domain import DUTIES

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
+from factories import build_year, make_user
 from sqlmodel import select
-from trust_data import build_year, make_user
 
 from dashboard.data.db import make_engine, read_session, transaction
 from dashboard.domain import DUTIES, DUTY_KEYS

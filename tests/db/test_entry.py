@@ -5,25 +5,25 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from factories import YEAR, build_world
 from sqlalchemy import func
 from sqlmodel import select
-from world import YEAR, build_world
 
 from dashboard.data.db import read_session, transaction
 from dashboard.domain import DUTIES
+from dashboard.scoring.scheme import Scheme
 from dashboard.services.auth import PermissionDenied
+from dashboard.services.entry import EntryError
 from dashboard.services.inputs import (
-    EntryError,
     add_adjustment,
     delete_adjustment,
-    retire_leader,
     save_ballot_sheet,
     save_ballot_tallies,
     save_committee_sheet,
-    save_leader,
     save_platform_counts,
     save_self_report,
 )
+from dashboard.services.roster import retire_leader, save_leader
 from models import (
     Adjustment,
     AssessmentYear,
@@ -182,8 +182,6 @@ def test_entry_refused_when_year_not_open(world):
 
 def test_committee_uses_the_years_role_max(world):
     """With role_max.info raised to 30 in the year's scheme, 25 is accepted."""
-    from dashboard.scoring.scheme import Scheme
-
     engine = world.engine
     with transaction(engine) as s:
         s.get(AssessmentYear, YEAR).scheme_json = Scheme.from_dict({"role_max": {"info": 30}}).to_json()

@@ -36,9 +36,9 @@ from dashboard.data.workbook import (
     preview_workbook,
 )
 from dashboard.domain import YEAR_FINAL, YEAR_PUBLICITY
-from dashboard.services import inputs
+from dashboard.services import roster
 from dashboard.services.auth import hash_password
-from dashboard.services.inputs import EntryError
+from dashboard.services.entry import EntryError
 from models import (
     Adjustment,
     AssessmentYear,
@@ -256,10 +256,10 @@ def test_roster_page_refused_while_a_year_is_in_publicity(based):
     with read_session(based) as s:
         village_id = s.execute(select(Village.id).where(Village.name == "南峪村")).scalar_one()
     for call in (
-        lambda s, u: inputs.save_leader(session=s, user=u, village_id=village_id, fields=_l2_fields(姓名="扎西"),
+        lambda s, u: roster.save_leader(session=s, user=u, village_id=village_id, fields=_l2_fields(姓名="扎西"),
                                        code="L2"),
-        lambda s, u: inputs.retire_leader(session=s, user=u, code="L2"),
-        lambda s, u: inputs.save_leader(session=s, user=u, village_id=village_id,
+        lambda s, u: roster.retire_leader(session=s, user=u, code="L2"),
+        lambda s, u: roster.save_leader(session=s, user=u, village_id=village_id,
                                        fields=_l2_fields(编号="L3", 姓名="新人")),
     ):
         with pytest.raises(EntryError, match="2024 年度正在公示，人员名册已冻结"), transaction(based) as s:
@@ -267,7 +267,7 @@ def test_roster_page_refused_while_a_year_is_in_publicity(based):
     assert _without_audit(based) == before
     _set_status(based, 2024, YEAR_FINAL)
     with transaction(based) as s:
-        inputs.save_leader(session=s, user=s.get(User, admin_id), village_id=village_id,
+        roster.save_leader(session=s, user=s.get(User, admin_id), village_id=village_id,
                           fields=_l2_fields(姓名="扎西"), code="L2")
     with read_session(based) as s:
         assert s.execute(select(Leader.name).where(Leader.code == "L2")).scalar_one() == "扎西"

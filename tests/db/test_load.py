@@ -20,8 +20,9 @@ import threading
 import time
 from dataclasses import dataclass
 
+import pytest
+from factories import build_year, make_user
 from sqlmodel import func, select
-from trust_data import build_year, make_user
 
 from dashboard.data.db import make_engine, read_session, transaction
 from dashboard.domain import DUTIES, DUTY_KEYS
@@ -79,6 +80,7 @@ def _clerk(i: int, url: str, user_id: int, ids: list[int], deadline: float, star
         engine.dispose()
 
 
+@pytest.mark.load
 def test_twenty_clerks_saving_at_once_lose_nothing(db_engine):
     """Every save lands or is refused as a conflict; the database holds exactly the accepted saves."""
     build_year(db_engine)

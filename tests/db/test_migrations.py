@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -23,8 +24,6 @@ def test_migrated_schema_matches_the_models(db_engine):
 
 def test_aggregation_indexes_exist_after_migration(db_engine):
     """The migrated database has the (year, leader_id, quarter) and (year, leader_id, mark) indexes."""
-    from sqlalchemy import inspect
-
     inspector = inspect(db_engine)
     committee = {i["name"]: i["column_names"] for i in inspector.get_indexes("committee_score")}
     ballots = {i["name"]: i["column_names"] for i in inspector.get_indexes("ballot_mark")}

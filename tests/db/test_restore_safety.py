@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from cli_checks import cli, fingerprint
+from factories import build_year, make_user
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
-from trust_data import build_year, make_user
 
 from dashboard.data import backup as backup_module
 from dashboard.data.backup import BackupError, DataState, backup, overwritten_changes, restore
@@ -191,12 +191,12 @@ def test_postgres_restore_stops_when_a_save_lands_after_the_check(db_url, tmp_pa
     admin = make_user(engine, "admin1", "admin")
     engine.dispose()
     backup(db_url, out)
-    stale = backup_module._postgres_state(make_url(db_url))
+    stale = backup_module.postgres_state(make_url(db_url))
     engine = make_engine(db_url)
     workflow.publish_year(engine=engine, user=admin, year=2024)
     engine.dispose()
     before = fingerprint(db_url)
-    monkeypatch.setattr(backup_module, "_postgres_state", lambda url: stale)
+    monkeypatch.setattr(backup_module, "postgres_state", lambda url: stale)
 
     with pytest.raises(BackupError, match="恢复期间数据库有了新的更改，恢复已取消，数据库未改动"):
         restore(db_url, out)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
+from factories import build_world
 from sqlmodel import select
-from world import build_world
 
 from dashboard.data.db import read_session, transaction
 from dashboard.scoring.scheme import Scheme

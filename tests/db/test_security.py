@@ -13,21 +13,42 @@ Also here: sign-in lockout, session expiry, and formula text neutralised in ever
 from __future__ import annotations
 
 import csv
+import inspect
 import io
+import tomllib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from factories import build_year, zip_bomb
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import update
 from sqlmodel import select
-from trust_data import build_year
 
+from dashboard.data import audit
+from dashboard.data.config import PROJECT_ROOT
 from dashboard.data.db import read_session, transaction
-from dashboard.data.workbook import WorkbookRejected
+from dashboard.data.export.award_book import write_award_workbook
+from dashboard.data.export.files import write_results_xlsx
+from dashboard.data.export.records import write_results_csv
+from dashboard.data.filesafety import MAX_UPLOAD_MB
+from dashboard.data.queries import assess_year
+from dashboard.data.roster import roster_frame
+from dashboard.data.sample import seed_sample
+from dashboard.data.workbook import (
+    ROSTER,
+    SELF_REPORT,
+    WorkbookRejected,
+    build_workbook,
+    write_template,
+)
 from dashboard.domain import DUTIES, DUTY_KEYS
 from dashboard.scoring.scheme import Scheme
-from dashboard.services import workflow
+from dashboard.services import inputs, roster, scheme, uploads, workflow
+from dashboard.services import roster as roster_service
+from dashboard.services import scheme as scheme_service
+from dashboard.services.accounts import create_demo_accounts
 from dashboard.services.auth import PermissionDenied, authenticate, hash_password, session_expired
+from dashboard.services.uploads import check_upload, import_upload
 from models import (
     Adjustment,
     AssessmentYear,
@@ -138,9 +159,6 @@ def _reset_year(engine) -> None:
 
 
 def _session_call(name: str, s, user, scope: str, ctx: dict) -> None:
-    from dashboard.services import inputs
-    from dashboard.services import scheme as scheme_service
-
     code = CODE[scope]
     if name == "save_self_report":
         inputs.save_self_report(session=s, user=user, year=2024, code=code,
@@ -165,11 +183,11 @@ def _session_call(name: str, s, user, scope: str, ctx: dict) -> None:
         inputs.delete_adjustment(session=s, user=user, year=2024, adjustment_id=ctx["adjustments"][scope])
     elif name == "save_leader":
         village = s.exec(select(Village).where(Village.name == VILLAGE[scope])).one()
-        inputs.save_leader(session=s, user=user, village_id=village.id, fields={
+        roster_service.save_leader(session=s, user=user, village_id=village.id, fields={
             "编号": f"N-{scope}", "姓名": "新联户长", "性别": "女", "职务": "联户长",
             "网格": GRID[scope], "联防组": "新组", "任职日期": date(2024, 5, 1)})
     elif name == "retire_leader":
-        inputs.retire_leader(session=s, user=user, code=code)
+        roster_service.retire_leader(session=s, user=user, code=code)
     elif name == "save_scheme":
         scheme = Scheme.from_dict({**Scheme.default().to_dict(), "bonus_cap": 4})
         scheme_service.save_scheme(session=s, user=user, year=2024, scheme=scheme)
@@ -188,8 +206,6 @@ def _session_call(name: str, s, user, scope: str, ctx: dict) -> None:
 
 def _attempt(engine, name: str, role: str | None, scope: str, ctx: dict) -> str:
     """Run one call as `role`; A, D or R, or the unexpected exception's text."""
-    from dashboard.services.uploads import import_upload
-
     try:
         if name in ("import_upload", "publish_year"):
             with read_session(engine) as s:
@@ -245,12 +261,9 @@ def test_service_allows_exactly_the_roles_in_the_table(db_engine, service):
 
 def test_every_write_service_is_in_the_table():
     """A new write service in entry, scheme_service, uploads or workflow must be added to TABLE."""
-    import inspect
-
-    from dashboard.services import inputs, scheme, uploads
 
     writers = set()
-    for module in (inputs, scheme, uploads, workflow):
+    for module in (inputs, roster, scheme, uploads, workflow):
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if fn.__module__ != module.__name__ or name.startswith("_"):
                 continue
@@ -322,13 +335,6 @@ def _csv_cells_safe(text: str) -> list[str]:
 
 def test_formula_text_is_neutralised_in_every_export(db_engine, tmp_path):
     """A leader, place and audit reason typed as formulas come out as text in every file."""
-    from dashboard.data import audit
-    from dashboard.data.export.award_book import write_award_workbook
-    from dashboard.data.export.files import write_results_xlsx
-    from dashboard.data.export.records import write_results_csv
-    from dashboard.data.queries import assess_year
-    from dashboard.data.workbook import write_template
-
     ctx = _setup(db_engine)
     with transaction(db_engine) as s:
         leader = s.get(Leader, ctx["ids"]["H1"])
@@ -376,13 +382,7 @@ def test_formula_text_is_neutralised_in_every_export(db_engine, tmp_path):
 
 def test_bad_uploads_refused_cleanly_with_chinese_messages(db_engine):
     """Text, an oversized file and a zip bomb are reported as errors; nothing is imported."""
-    import tomllib
 
-    from trust_data import zip_bomb
-
-    from dashboard.data.config import PROJECT_ROOT
-    from dashboard.data.filesafety import MAX_UPLOAD_MB
-    from dashboard.services.uploads import check_upload, import_upload
 
     ctx = _setup(db_engine)
     with read_session(db_engine) as s:
@@ -448,8 +448,6 @@ def _state(engine) -> list:
 @pytest.mark.parametrize(("stored", "written"), list(UPLOAD_PLACES))
 def test_upload_checks_stored_and_written_village(db_engine, stored, written):
     """An assessor's upload touches a leader only if his stored and his new village are both in scope."""
-    from dashboard.services.uploads import check_upload, import_upload
-
     ctx = _setup(db_engine)
     code, name = {"in": ("H1", "马海军"), "out": ("X1", "赵德明"), "new": ("N1", "新人员")}[stored]
     data = _moving_workbook(code, name, VILLAGE[written], 90)
@@ -477,12 +475,6 @@ def test_upload_checks_stored_and_written_village(db_engine, stored, written):
 
 def test_escape_upload_on_the_sample_is_refused(db_engine):
     """demo-assessor (东山村, 南峪村) cannot move 扎西卓嘎 (NYL010, 江车村) into 南峪村 by upload."""
-    from dashboard.data.roster import roster_frame
-    from dashboard.data.sample import seed_sample
-    from dashboard.data.workbook import ROSTER, SELF_REPORT, build_workbook
-    from dashboard.services.accounts import create_demo_accounts
-    from dashboard.services.uploads import check_upload, import_upload
-
     seed_sample(engine=db_engine)
     with transaction(db_engine) as s:
         create_demo_accounts(s)
@@ -507,8 +499,6 @@ def test_escape_upload_on_the_sample_is_refused(db_engine):
 
 def test_page_services_apply_the_same_rule_to_a_move(db_engine):
     """save_leader refuses moving X1 (东山村) into 南峪村 and moving H1 out, naming 编号 and 姓名."""
-    from dashboard.services import inputs
-
     ctx = _setup(db_engine)
     fields = {"编号": "X1", "姓名": "赵德明", "性别": "男", "职务": "联户长", "网格": "南峪村第一网格",
               "联防组": "X1联防组", "任职日期": date(2020, 3, 1), "状态": "在任"}
@@ -516,12 +506,12 @@ def test_page_services_apply_the_same_rule_to_a_move(db_engine):
     with transaction(db_engine) as s:
         assessor = s.get(User, ctx["users"]["assessor"])
         with pytest.raises(PermissionDenied, match="编号 X1（赵德明）现属 南峪乡/东山村"):
-            inputs.save_leader(session=s, user=assessor, village_id=ctx["ids"]["village:南峪村"], fields=fields,
+            roster_service.save_leader(session=s, user=assessor, village_id=ctx["ids"]["village:南峪村"], fields=fields,
                               code="X1")
         with pytest.raises(PermissionDenied, match="编号 H1（马海军）东山村 不在您负责的村内"):
-            inputs.save_leader(session=s, user=assessor, village_id=ctx["ids"]["village:东山村"],
+            roster_service.save_leader(session=s, user=assessor, village_id=ctx["ids"]["village:东山村"],
                               fields={**fields, "编号": "H1", "姓名": "马海军"}, code="H1")
         with pytest.raises(PermissionDenied, match="添加「新人员」：东山村 不在您负责的村内"):
-            inputs.save_leader(session=s, user=assessor, village_id=ctx["ids"]["village:东山村"],
+            roster_service.save_leader(session=s, user=assessor, village_id=ctx["ids"]["village:东山村"],
                               fields={**fields, "编号": "N1", "姓名": "新人员"})
     assert _state(db_engine) == before

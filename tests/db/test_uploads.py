@@ -6,9 +6,9 @@ import io
 
 import openpyxl
 import pytest
+from factories import YEAR, build_world
 from sqlalchemy import func
 from sqlmodel import select
-from world import YEAR, build_world
 
 from dashboard.data.db import read_session
 from dashboard.data.workbook import WorkbookRejected, build_workbook, template_rows

@@ -14,6 +14,7 @@ from sqlmodel import SQLModel
 import models  # noqa: F401  (registers the tables)
 from dashboard.cli.main import main
 from dashboard.data.db import read_session, transaction
+from dashboard.data.roster import ROSTER_COLUMNS, roster_frame
 from dashboard.data.sample import sample_workbook
 from dashboard.data.workbook import (
     ADJUSTMENTS,
@@ -28,6 +29,7 @@ from dashboard.data.workbook import (
     build_workbook,
     import_workbook,
 )
+from dashboard.data.years import bump_revision, ensure_year, year_scheme
 from dashboard.domain import YEAR_PUBLICITY
 from dashboard.scoring.scheme import Scheme
 from models import (
@@ -508,8 +510,6 @@ def test_import_writes_an_audit_event(loaded):
 
 def test_roster_frame_lists_leaders_with_chinese_columns(loaded, tmp_path):
     """roster_frame: Chinese headers, grid leader first; assessed_in drops 离任 and later appointees."""
-    from dashboard.data.roster import ROSTER_COLUMNS, roster_frame
-
     rows = {ROSTER: base_rows()[ROSTER]}
     rows[ROSTER][1]["状态"] = "离任"  # L1 left
     rows[ROSTER][2]["任职日期"] = date(2025, 1, 1)  # L2 appointed after 2024
@@ -524,8 +524,6 @@ def test_roster_frame_lists_leaders_with_chinese_columns(loaded, tmp_path):
 
 def test_bump_revision_counts_every_write(db_engine):
     """ensure_year starts at revision 0 with the default scheme; two bumps make it 2."""
-    from dashboard.data.years import bump_revision, ensure_year, year_scheme
-
     with transaction(db_engine) as s:
         row = ensure_year(s, 2025)
         assert (row.status, row.revision) == ("录入中", 0)

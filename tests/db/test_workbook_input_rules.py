@@ -7,9 +7,9 @@ import io
 
 import openpyxl
 import pytest
+from factories import YEAR, build_world
 from sqlmodel import select
 from test_workbook_import import base_rows, dump, run_cli, url_of, write_book
-from world import YEAR, build_world
 
 from dashboard.data.db import read_session, transaction
 from dashboard.data.workbook import (
@@ -20,7 +20,9 @@ from dashboard.data.workbook import (
     WorkbookRejected,
     import_workbook,
 )
-from dashboard.services.inputs import EntryError, add_adjustment, save_leader, save_self_report
+from dashboard.services.entry import EntryError
+from dashboard.services.inputs import add_adjustment, save_self_report
+from dashboard.services.roster import save_leader
 from dashboard.services.uploads import check_upload
 from models import CommitteeScore, Leader, User
 

@@ -6,11 +6,12 @@ import json
 from datetime import date
 
 import pytest
+from factories import COMMITTEE_SHARE, add_year, build_year, make_user
 from sqlmodel import select
-from trust_data import build_year, make_user
 
 from dashboard.cli.main import main as cli_main
-from dashboard.data.db import read_session, transaction
+from dashboard.data.db import make_engine, read_session, transaction
+from dashboard.data.queries import assess_year
 from dashboard.data.years import YearClosed, require_open
 from dashboard.services import workflow
 from dashboard.services.auth import PermissionDenied
@@ -41,7 +42,7 @@ def test_publish_freezes_results_and_period(db_engine):
     assert [x.id for x in stored] == [snapshot.id]
     assert stored[0].created_by == "official1"
     recs = _by_code(workflow.snapshot_records(stored[0]))
-    # finals worked in trust_data: (40 + 0.5 c) / 0.9
+    # finals worked in factories.build_year: (40 + 0.5 c) / 0.9
     assert {c: recs[c]["final"] for c in recs} == {
         "G1": 100.0, "H1": 97.22, "H2": 94.44, "H3": 88.89, "H4": 83.33, "H5": 77.78, "X1": 72.22}
     assert {c: recs[c]["grade"] for c in recs} == {
@@ -220,9 +221,6 @@ def test_next_year_reads_previous_grade_from_final_snapshot(db_engine):
     from 基本称职 twice: true while 2024 is only published (the prior grade is read), false
     once 2024 is final (the snapshot's 称职 is read).
     """
-    from trust_data import COMMITTEE_SHARE, add_year
-
-    from dashboard.data.queries import assess_year
 
     ids = build_year(db_engine)
     add_year(db_engine, 2025, ids, shares={**COMMITTEE_SHARE, "H5": 0.40})
@@ -244,8 +242,6 @@ def test_next_year_reads_previous_grade_from_final_snapshot(db_engine):
 
 def test_year_cli_publish_finalize_reopen(db_url, capsys):
     """The command line runs the same steps and exits 2 with the reason when refused."""
-    from dashboard.data.db import make_engine
-
     engine = make_engine(db_url)
     build_year(engine)
     engine.dispose()

@@ -17,8 +17,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from dashboard.data.config import PROJECT_ROOT
+from dashboard.data.db import make_engine, transaction
+from dashboard.data.years import ensure_year
 
 CHROMIUM = os.environ.get("LIANHU_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -48,8 +51,6 @@ def e2e_db(tmp_path_factory) -> tuple[str, Path]:
     url = f"sqlite:///{path}"
     _cli(url, "init-db")
     _cli(url, "seed-sample")
-    from dashboard.data.db import make_engine, transaction
-    from dashboard.data.years import ensure_year
 
     engine = make_engine(url)
     with transaction(engine) as session:
@@ -96,8 +97,6 @@ def app_url(e2e_db, tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

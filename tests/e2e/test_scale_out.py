@@ -16,6 +16,7 @@ import uuid
 
 import pytest
 from conftest import CHROMIUM, _free_port
+from factories import build_year, make_user
 from playwright.sync_api import Page, expect
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -35,7 +36,6 @@ def shared_postgres(tmp_path_factory):
         if os.environ.get("LIANHU_REQUIRE_POSTGRES") == "1":
             pytest.fail("LIANHU_REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set")
         pytest.skip("TEST_POSTGRES_URL not set: the scale-out test needs a PostgreSQL server")
-    from trust_data import build_year, make_user
 
     name = f"lianhu_e2e_{uuid.uuid4().hex[:10]}"
     server = make_engine(admin_url, isolation_level="AUTOCOMMIT")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import zipfile
 
-from trust_data import real_workbook as _real_workbook
-from trust_data import zip_bomb
+from factories import real_workbook as _real_workbook
+from factories import zip_bomb
 
 from dashboard.data.filesafety import MAX_UPLOAD_BYTES, NOT_A_WORKBOOK, workbook_file_problem
 from dashboard.data.workbook import read_workbook

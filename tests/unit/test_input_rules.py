@@ -7,8 +7,8 @@ import io
 import zipfile
 
 import pytest
+from factories import real_workbook
 from openpyxl import Workbook
-from trust_data import real_workbook
 
 from dashboard.data.filesafety import MACRO_WORKBOOK, workbook_file_problem
 from dashboard.data.validation import (

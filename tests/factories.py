@@ -1,24 +1,38 @@
-"""A tiny township year for the workflow, backup, concurrency and security tests.
+"""The test factories: small hand-made regions and years, built through the app's own tables and
+services, independent of the sample data. Every database test seeds through this module.
 
-One village 南峪村 with one grid: grid leader G1 and household leaders H1–H5, each in its own
-joint-defense group; a second village 东山村 with household leader X1 (for scope tests).
-Year `year` with the default scheme, no platform records (so that component is not in use):
+build_world — three villages, the open year 2024, one user per role (entry, auth, app tests):
+    舟曲县 > 南峪乡 > 南峪村 (grid 第一网格: 网格长 NY-G1, 联户长 NY-H1 and NY-H2)
+                    > 江盘村 (grid 第一网格: 网格长 JP-G1, 联户长 JP-H1)
+           > 大川镇 > 南峪村 (same village name in another township; grid 一组: 网格长 DC-G1)
 
-- self-report: all seven duties 100 → self = 100 for everybody;
-- five ballots 优秀 each → n = 5 ≥ trim threshold, mean of the middle three = 100;
-- one committee member 张委员 in quarter 1 scores role r as role_max[r] × p, so the quarter
-  total is 100 × p: G1 p = 1.00, H1 0.95, H2 0.90, H3 0.80, H4 0.70, H5 0.60, X1 0.50.
+    Year 2024 is open (录入中) with the default scheme. Users (password "correct-horse-1"):
+    admin, assessor (南峪乡/南峪村 only), viewer (南峪乡), official (no township).
 
-base = (0.1 × 100 + 0.3 × 100 + 0.5 × c) / 0.9 = (40 + 0.5 c) / 0.9, so
-G1 100.00 优秀; H1 87.5/0.9 = 97.22 优秀; H2 85/0.9 = 94.44 优秀; H3 80/0.9 = 88.89 称职;
-H4 75/0.9 = 83.33 称职; H5 70/0.9 = 77.78 称职; X1 65/0.9 = 72.22 基本称职.
-Household-leader award quota per township: floor(0.2 × 6) = 1 → H1 only.
+build_year — one township year with scores worked by hand (workflow, backup, concurrency,
+security tests); build_region and add_year are its parts, make_user a signed-in user:
+    One village 南峪村 with one grid: grid leader G1 and household leaders H1–H5, each in its own
+    joint-defense group; a second village 东山村 with household leader X1 (for scope tests).
+    Year `year` with the default scheme, no platform records (so that component is not in use):
+
+    - self-report: all seven duties 100 → self = 100 for everybody;
+    - five ballots 优秀 each → n = 5 ≥ trim threshold, mean of the middle three = 100;
+    - one committee member 张委员 in quarter 1 scores role r as role_max[r] × p, so the quarter
+      total is 100 × p: G1 p = 1.00, H1 0.95, H2 0.90, H3 0.80, H4 0.70, H5 0.60, X1 0.50.
+
+    base = (0.1 × 100 + 0.3 × 100 + 0.5 × c) / 0.9 = (40 + 0.5 c) / 0.9, so
+    G1 100.00 优秀; H1 87.5/0.9 = 97.22 优秀; H2 85/0.9 = 94.44 优秀; H3 80/0.9 = 88.89 称职;
+    H4 75/0.9 = 83.33 称职; H5 70/0.9 = 77.78 称职; X1 65/0.9 = 72.22 基本称职.
+    Household-leader award quota per township: floor(0.2 × 6) = 1 → H1 only.
+
+real_workbook and zip_bomb are upload files.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass
 from datetime import date
 
 from openpyxl import Workbook
@@ -27,6 +41,7 @@ from sqlmodel import select
 from dashboard.data.db import transaction
 from dashboard.domain import DUTY_KEYS
 from dashboard.scoring.scheme import Scheme
+from dashboard.services.accounts import create_user
 from dashboard.services.auth import SignedInUser, hash_password
 from models import (
     AssessmentYear,
@@ -42,6 +57,68 @@ from models import (
     UserVillage,
     Village,
 )
+
+PASSWORD = "correct-horse-1"
+YEAR = 2024
+
+
+@dataclass(frozen=True)
+class World:
+    engine: object
+    village_ids: dict[str, int]  # "南峪乡/南峪村" -> id
+
+    def user(self, session, username: str) -> User:
+        return session.exec(select(User).where(User.username == username)).one()
+
+
+def build_world(engine, *, users: bool = True) -> World:
+    """Create the region, leaders, the open year 2024 and (optionally) one user per role."""
+    village_ids: dict[str, int] = {}
+    with transaction(engine) as s:
+        county = County(name="舟曲县")
+        s.add(county)
+        s.flush()
+        places = {
+            ("南峪乡", "南峪村"): [("NY-G1", "杨卓玛", "女", "网格长", None),
+                                 ("NY-H1", "马小军", "男", "联户长", "一组"),
+                                 ("NY-H2", "才让草", "女", "联户长", "二组")],
+            ("南峪乡", "江盘村"): [("JP-G1", "李明", "男", "网格长", None),
+                                 ("JP-H1", "王芳", "女", "联户长", "一组")],
+            ("大川镇", "南峪村"): [("DC-G1", "赵强", "男", "网格长", None)],
+        }
+        towns: dict[str, int] = {}
+        for (town, village), leaders in places.items():
+            if town not in towns:
+                t = Township(county_id=county.id, name=town)
+                s.add(t)
+                s.flush()
+                towns[town] = t.id
+            v = Village(township_id=towns[town], name=village)
+            s.add(v)
+            s.flush()
+            village_ids[f"{town}/{village}"] = v.id
+            g = Grid(village_id=v.id, name="第一网格")
+            s.add(g)
+            s.flush()
+            for code, name, gender, role, group in leaders:
+                group_id = None
+                if group:
+                    dg = DefenseGroup(grid_id=g.id, name=group)
+                    s.add(dg)
+                    s.flush()
+                    group_id = dg.id
+                s.add(Leader(code=code, name=name, gender=gender, role=role, grid_id=g.id,
+                             group_id=group_id, appointed_on=date(2020, 3, 1)))
+        s.add(AssessmentYear(year=YEAR, scheme_json=Scheme.default().to_json()))
+        s.flush()
+        if users:
+            create_user(session=s, username="admin", password=PASSWORD, role="admin")
+            create_user(session=s, username="assessor", password=PASSWORD, role="assessor",
+                        villages=["南峪乡/南峪村"])
+            create_user(session=s, username="viewer", password=PASSWORD, role="viewer", township="南峪乡")
+            create_user(session=s, username="official", password=PASSWORD, role="official")
+    return World(engine=engine, village_ids=village_ids)
+
 
 ROLE_MAX = Scheme.default().role_max
 COMMITTEE_SHARE = {"G1": 1.00, "H1": 0.95, "H2": 0.90, "H3": 0.80, "H4": 0.70, "H5": 0.60, "X1": 0.50}
