@@ -229,11 +229,13 @@ with tab_json:
     st.code(scheme.to_json(), language="json")
     upload = st.file_uploader(
         "导入方案 JSON（只需包含要修改的设置，其余保持默认值）",
-        type=["json"],
+        type=None,  # any file, refused below in Chinese rather than by Streamlit in English
         key="scheme_upload",
         disabled=not is_open,
     )
-    if upload is not None:
+    if upload is not None and not upload.name.lower().endswith(".json"):
+        st.error(f"方案文件无效：「{upload.name}」不是 JSON 文件（.json）；请上传本页「导出方案 JSON」得到的文件")
+    elif upload is not None:
         try:
             imported = scheme_from_upload(upload.getvalue())
         except SchemeError as exc:
