@@ -26,7 +26,7 @@ with read_session(engine) as session:
     scheme = load_scheme(session=session, year=year)
 
 st.title(f"方案设置 · {year} 年度")
-st.caption(f"年度状态：{status} · 数据版本 {revision}")
+st.caption(f"年度状态：{status}")
 notice = st.session_state.pop("scheme_notice", None)
 if notice:
     st.success(notice)
@@ -45,7 +45,7 @@ def _save(new_scheme: Scheme) -> None:
         st.error(f"未保存：{exc}")
         return
     st.session_state["scheme_notice"] = (
-        f"已保存 {year} 年度考核方案（数据版本 {saved.revision}），考评结果将按新方案重新计算。"
+        f"已保存 {year} 年度考核方案，考评结果将按新方案重新计算。"
         if saved.changed
         else "方案没有变化，未保存。"
     )

@@ -97,7 +97,7 @@ def run_action(engine: Engine, action: Callable[..., Any], **kwargs: Any) -> tup
         if exc.errors:
             show_errors(exc.errors)
     except ConflictError as exc:
-        st.warning(f"未保存：{exc.message}")
+        st.warning(f"未保存：{exc.message_for(signed.username)}")
         if exc.current:
             st.dataframe(pd.DataFrame(exc.current), hide_index=True, width="stretch")
     return False, None
