@@ -37,7 +37,8 @@ NOTICES = {
 
 
 # Streamlit has no setting for the file uploader's own English ("Upload", "20MB per file •
-# XLSX"): its texts are replaced by Chinese through CSS on its test ids (see docs/decisions.md).
+# XLSX") nor for the "Stop" of its running indicator: those texts are replaced by Chinese
+# through CSS on their test ids (see docs/decisions.md).
 # Titles break only at spaces, so that "2024 年度" never becomes "2024 年 / 度" on a phone.
 STYLE = """<style>
 h1, h2, h3 { word-break: keep-all; overflow-wrap: anywhere; }
@@ -47,6 +48,8 @@ h1, h2, h3 { word-break: keep-all; overflow-wrap: anywhere; }
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after {
   content: "或把文件拖到这里；单个文件不超过 20 MB"; font-size: 0.875rem; opacity: 0.7;
 }
+[data-testid="stStatusWidget"] button { font-size: 0; }
+[data-testid="stStatusWidget"] button::after { content: "停止"; font-size: 0.875rem; }
 </style>"""
 
 
