@@ -33,6 +33,7 @@ VISIBLE_TEXT = """() => {
     const box = el.getBoundingClientRect(), css = getComputedStyle(el);
     return box.width >= 2 && box.height >= 2 && box.right > 0 && box.left < innerWidth
       && css.visibility !== 'hidden' && css.display !== 'none' && css.clipPath === 'none'
+      && parseFloat(css.fontSize) > 0
       && css.clip !== 'rect(0px, 0px, 0px, 0px)';
   };
   const out = [];
