@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -21,7 +21,6 @@ from dashboard.services.auth import (
     ROLE_LABELS,
     ROLES,
     AuthError,
-    _aware,
     check_password_strength,
     hash_password,
     require_role,
@@ -280,11 +279,17 @@ def generate_password() -> str:
     return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(GENERATED_PASSWORD_LENGTH))
 
 
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every stored time is UTC
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def account_status(user: User, *, now: datetime | None = None) -> str:
     """启用, 停用 (disabled) or 锁定 (locked after wrong passwords, until the lock ends)."""
     if user.disabled_at is not None:
         return STATUS_DISABLED
-    if user.locked_until is not None and _aware(user.locked_until) > _aware(now or utcnow()):
+    moment = now or utcnow()
+    if user.locked_until is not None and _utc(user.locked_until) > _utc(moment):
         return STATUS_LOCKED
     return STATUS_ENABLED
 
