@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.data import audit
@@ -37,7 +38,10 @@ with read_session(engine) as session:
     )
 
 st.caption(f"共 {len(frame)} 条（最多显示 5000 条，按时间倒序）")
-st.dataframe(audit.display_frame(frame), hide_index=True, width="stretch", key="audit_table")
+shown = audit.display_frame(frame)
+# an event without a year shows an empty cell, not "None" (the export keeps the number column)
+shown["年度"] = ["" if pd.isna(y) else str(int(y)) for y in shown["年度"]]
+st.dataframe(shown, hide_index=True, width="stretch", key="audit_table")
 
 d1, d2 = st.columns(2)
 d1.download_button("导出 CSV", audit.export_audit_bytes(frame, "csv"), file_name="操作日志.csv",

@@ -33,7 +33,8 @@ for row in villages.to_dict("records"):
 shares = villages.copy()
 for col in COUNTED:
     shares[col] = shares[col] / shares["人数"]
-percent = st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
+# "auto": green from half way, red below it; never the theme red for a finished village.
+percent = st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1, color="auto")
 st.dataframe(
     shares, hide_index=True, width="stretch",
     column_config={col: percent for col in COUNTED}, key="completion_villages",

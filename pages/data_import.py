@@ -44,15 +44,21 @@ if "data_import_template" in st.session_state:
     )
 
 st.divider()
-# .xlsm is let through the uploader only to be refused here in words: Streamlit's own refusal of
-# a file type is a red icon with an English tooltip.
+# Every file type is let through the uploader only to be refused here in words: Streamlit's own
+# refusal of a file type is an English "text/csv files are not allowed".
 upload = st.file_uploader(
-    "上传填好的工作簿（.xlsx；不接受启用宏的 .xlsm）", type=["xlsx", "xlsm"], key="data_import_upload"
+    "上传填好的工作簿（.xlsx；不接受启用宏的 .xlsm）", type=None, key="data_import_upload"
 )
 if upload is None:
     st.stop()
 if upload.name.lower().endswith(MACRO_SUFFIXES):
     st.error(f"未检查、未导入：{MACRO_WORKBOOK}")
+    st.stop()
+if not upload.name.lower().endswith(".xlsx"):
+    st.error(
+        f"未检查、未导入：「{upload.name}」不是 Excel 工作簿（.xlsx）。请用 Excel 或 WPS 打开它，"
+        "“另存为”Excel 工作簿（.xlsx）后再上传；CSV 文件请先在模板中填写。"
+    )
     st.stop()
 data = upload.getvalue()
 digest = hashlib.sha256(data).hexdigest()

@@ -72,7 +72,8 @@ if page.pages > 1:
 table = ranking_table(page.rows, level=level)
 
 score = st.column_config.ProgressColumn(format="%.2f", min_value=0, max_value=100, width="small")
-columns = ["rank", "name", "village", "final", "grade", "flag_text"]
+# 名次, 姓名, 总分 and 等次 first: on a 390 px phone they fit without scrolling sideways.
+columns = ["rank", "name", "final", "grade", "village", "flag_text"]
 if show_parts:
     columns = [
         "rank",
@@ -99,11 +100,12 @@ config = {key: st.column_config.Column(label) for key, label in RANKING_HEADERS.
 config.update(
     {
         "rank": st.column_config.NumberColumn(RANKING_HEADERS["rank"], width=48),
-        "name": st.column_config.TextColumn(RANKING_HEADERS["name"], width=64),
+        "name": st.column_config.TextColumn(RANKING_HEADERS["name"], width=72),
         "final": st.column_config.ProgressColumn(
-            RANKING_HEADERS["final"], format="%.2f", min_value=0, max_value=100, width=90
+            RANKING_HEADERS["final"], format="%.2f", min_value=0, max_value=100, width=84
         ),
-        "grade": st.column_config.TextColumn(RANKING_HEADERS["grade"], width=64),
+        # wide enough for 基本称职 (four characters)
+        "grade": st.column_config.TextColumn(RANKING_HEADERS["grade"], width=76),
         "satisfaction": st.column_config.NumberColumn(RANKING_HEADERS["satisfaction"], format="percent"),
         **{
             k: score | {"label": RANKING_HEADERS[k]}

@@ -43,7 +43,8 @@ shown = frame if show_retired else frame[frame["状态"] == ACTIVE]
 if search:
     shown = shown[shown["编号"].str.contains(search, regex=False) | shown["姓名"].str.contains(search, regex=False)]
 st.caption(f"共 {len(shown)} 人（网格长 {int((shown['职务'] == '网格长').sum())}，联户长 {int((shown['职务'] == '联户长').sum())}）")
-st.dataframe(shown, hide_index=True, width="stretch", key="roster_table")
+# empty cells (a 网格长 has no 联防组) show empty, not "None"
+st.dataframe(shown.astype(object).where(shown.notna(), ""), hide_index=True, width="stretch", key="roster_table")
 
 if not can_edit_roster(user.role):
     st.stop()

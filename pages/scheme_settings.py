@@ -26,7 +26,7 @@ with read_session(engine) as session:
     scheme = load_scheme(session=session, year=year)
 
 st.title(f"方案设置 · {year} 年度")
-st.caption(f"年度状态：{status} · 数据版本 {revision}")
+st.caption(f"年度状态：{status}")
 notice = st.session_state.pop("scheme_notice", None)
 if notice:
     st.success(notice)
@@ -45,7 +45,7 @@ def _save(new_scheme: Scheme) -> None:
         st.error(f"未保存：{exc}")
         return
     st.session_state["scheme_notice"] = (
-        f"已保存 {year} 年度考核方案（数据版本 {saved.revision}），考评结果将按新方案重新计算。"
+        f"已保存 {year} 年度考核方案，考评结果将按新方案重新计算。"
         if saved.changed
         else "方案没有变化，未保存。"
     )
@@ -229,11 +229,13 @@ with tab_json:
     st.code(scheme.to_json(), language="json")
     upload = st.file_uploader(
         "导入方案 JSON（只需包含要修改的设置，其余保持默认值）",
-        type=["json"],
+        type=None,  # any file, refused below in Chinese rather than by Streamlit in English
         key="scheme_upload",
         disabled=not is_open,
     )
-    if upload is not None:
+    if upload is not None and not upload.name.lower().endswith(".json"):
+        st.error(f"方案文件无效：「{upload.name}」不是 JSON 文件（.json）；请上传本页「导出方案 JSON」得到的文件")
+    elif upload is not None:
         try:
             imported = scheme_from_upload(upload.getvalue())
         except SchemeError as exc:

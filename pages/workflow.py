@@ -26,13 +26,20 @@ with read_session(engine) as session:
     period = (row.publicity_start, row.publicity_end)
     open_objections = workflow.unanswered_objections(session, year)
     history = audit.audit_frame(session, year=year)
+last_change = history.iloc[0] if len(history) else None  # newest first
 history = history[history["action"].str.startswith("year.")]
 
 steps = [YEAR_OPEN, YEAR_PUBLICITY, YEAR_FINAL]
 cols = st.columns(3)
 for col, step in zip(cols, steps, strict=True):
     col.metric("当前状态" if step == status else "　", step, border=step == status)
-st.caption(f"数据版本 {revision}" + (f"；公示期 {period[0]} 至 {period[1]}" if period[0] else ""))
+facts = []
+if last_change is not None:
+    facts.append(f"最后更新：{last_change['at']:%Y-%m-%d %H:%M}（UTC），{last_change['username']}，{last_change['action_label']}")
+if period[0]:
+    facts.append(f"公示期 {period[0]} 至 {period[1]}")
+if facts:
+    st.caption("；".join(facts))
 
 message = st.session_state.pop("workflow_notice", None)
 if message:

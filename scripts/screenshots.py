@@ -1,9 +1,12 @@
-"""Take the README screenshots of the result pages on the sample township.
+"""Take the README screenshots on the sample township.
 
 Starts `streamlit run` on a free loopback port with a temporary database seeded with the
-sample (南峪乡), signs in with the demo viewer and saves docs/screenshots/*.png using
-Debian's Chromium (no browser download). Run: `.venv/bin/python scripts/screenshots.py`
-(`--quarter`: only the quarter views, as the demo official).
+sample (南峪乡), signs in with the demo viewer for the result pages, then with the demo admin
+for every page at 1366 px and at 390 px (a phone: mobile user agent and touch, so that the
+menu closes after a choice as on a real phone), and saves docs/screenshots/*.png and
+docs/screenshots/pages/*.png using Debian's Chromium (no browser download).
+Run: `.venv/bin/python scripts/screenshots.py` (`--quarter`: only the quarter views, as the
+demo official).
 """
 
 from __future__ import annotations
@@ -19,6 +22,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
+PAGES_OUT = OUT / "pages"
+# A phone as Chromium emulates it: Streamlit closes the menu after a choice on touch devices.
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 1,
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+    ),
+}
 CHROMIUM = os.environ.get("LIANHU_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -63,6 +78,45 @@ def sign_in(page, base: str, username: str, password: str) -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     wait_app_idle(page)
+
+
+def wait_cookie(page) -> None:
+    """The session cookie arrives from the app's route just after the sign-in run."""
+    for _ in range(100):
+        if any(c["name"] == "lianhu_session" for c in page.context.cookies()):
+            return
+        page.wait_for_timeout(100)
+    raise RuntimeError("no session cookie after sign-in")
+
+
+def every_page(browser, base: str) -> None:
+    """Every page of the demo admin (who has them all) at 1366 and 390 px, plus the sign-in page."""
+    from dashboard.ui.navigation import pages_for_role
+
+    PAGES_OUT.mkdir(parents=True, exist_ok=True)
+    for width, context_args in ((1366, {"viewport": {"width": 1366, "height": 900}}), (390, PHONE)):
+        context = browser.new_context(**context_args)
+        page = context.new_page()
+        page.goto(base)
+        wait_app_idle(page)
+        page.screenshot(path=PAGES_OUT / f"login_{width}.png")
+        sign_in(page, base, "demo-admin", "demo-admin-2024")
+        wait_cookie(page)
+        for spec in pages_for_role("admin"):
+            page.goto(f"{base}/{spec.url_path}")
+            wait_app_idle(page)
+            page.wait_for_timeout(900)
+            page.screenshot(path=PAGES_OUT / f"{spec.key}_{width}.png")
+        if width == 390:
+            # the menu opened and a page chosen: it closes by itself
+            page.get_by_test_id("stExpandSidebarButton").click()
+            page.wait_for_timeout(600)
+            page.screenshot(path=PAGES_OUT / "menu_open_390.png")
+            page.get_by_test_id("stSidebarNav").get_by_text("排名").click()
+            wait_app_idle(page)
+            page.wait_for_timeout(900)
+            page.screenshot(path=PAGES_OUT / "menu_closed_after_choice_390.png")
+        context.close()
 
 
 def click_ranking_row(page, row: int) -> None:
@@ -173,13 +227,12 @@ def main(only_quarter: bool = False) -> None:
                 wait_app_idle(desktop)
                 desktop.screenshot(path=OUT / "overview.png")
 
-                phone = browser.new_page(
-                    viewport={"width": 390, "height": 844}, device_scale_factor=2
-                )
+                phone = browser.new_page(**{**PHONE, "device_scale_factor": 2})
                 sign_in(phone, base, "demo-viewer", "demo-viewer-2024")
                 phone.locator("[data-testid='stDataFrame'] canvas").first.wait_for(timeout=30_000)
                 phone.wait_for_timeout(1500)
                 phone.screenshot(path=OUT / "rankings_phone.png", full_page=False)
+                every_page(browser, base)
                 browser.close()
         finally:
             server.terminate()

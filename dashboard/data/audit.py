@@ -184,12 +184,59 @@ def audit_users(session: Session) -> list[str]:
     return list(session.exec(stmt))
 
 
+# Field names written by the services in old/new values, as a reader of the trail calls them.
+VALUE_KEYS: dict[str, str] = {
+    "role": "角色",
+    "villages": "负责的村",
+    "township": "乡镇",
+    "demo": "演示账户",
+    "password": "密码",
+    "ended_sessions": "结束的会话",
+    "disabled": "停用",
+    "locked_until": "锁定至",
+    "failed_logins": "连续输错次数",
+    "accounts": "账户",
+    "status": "状态",
+}
+VALUE_WORDS: dict[str, str] = {"admin": "管理员", "assessor": "评分员", "viewer": "查看", "official": "官员"}
+
+
+def _readable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {VALUE_KEYS.get(k, k): _readable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_readable(v) for v in value]
+    if value is True or value is False:
+        return "是" if value else "否"
+    if value is None:
+        return "无"
+    return VALUE_WORDS.get(value, value) if isinstance(value, str) else value
+
+
+def readable_value(text: str | None) -> str:
+    """An old/new value as people read it: Chinese field names, 是/否, 无; empty when there is none."""
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return ""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    if isinstance(value, str):
+        return VALUE_WORDS.get(value, value)
+    return json.dumps(_readable(value), ensure_ascii=False).replace('"', "")
+
+
 def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The audit frame with Chinese headers and the time as text, for the page and exports."""
+    """The audit frame with Chinese headers, the time as text and readable values (no "None"),
+    for the page and exports."""
     out = frame.copy()
     out["at"] = [
         "" if pd.isna(t) else pd.Timestamp(t).strftime("%Y-%m-%d %H:%M:%S") for t in out["at"]
     ]
+    for column in ("old_value", "new_value"):
+        out[column] = [readable_value(v) for v in out[column]]
+    for column in ("target", "reason"):
+        out[column] = out[column].astype(object).where(out[column].notna(), "")
     out = out.drop(columns=["action"])
     return out.rename(columns=COLUMNS)
 

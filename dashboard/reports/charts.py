@@ -32,6 +32,20 @@ def _role_scale() -> alt.Scale:
     return alt.Scale(domain=list(LEADER_ROLES), range=[ROLE_COLORS[r] for r in LEADER_ROLES])
 
 
+def _count_axis() -> alt.Axis:
+    # Counts (people, votes) are whole numbers: no tick at 0.5.
+    return alt.Axis(tickMinStep=1, format="d")
+
+
+def _fixed_height(chart):
+    """Fit the width only: the given height is the plot's own, not shared with legend and titles.
+
+    Streamlit fits a chart into its container in both directions by default, which squeezes a
+    fixed-height plot under its legend and axis titles to a few pixels.
+    """
+    return chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+
+
 def _legend_bottom() -> alt.Legend:
     # A legend under the chart keeps the plot full width on a phone.
     return alt.Legend(orient="bottom", title=None)
@@ -44,7 +58,7 @@ def grade_distribution_chart(dist: pd.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("role:N", title=None, sort=list(LEADER_ROLES)),
-            x=alt.X("count:Q", title="人数", stack="zero"),
+            x=alt.X("count:Q", title="人数", stack="zero", axis=_count_axis()),
             color=alt.Color("grade:N", title="等次", scale=_grade_scale(), legend=_legend_bottom()),
             order=alt.Order("grade_order:Q"),
             tooltip=[
@@ -66,7 +80,7 @@ def score_histogram_chart(hist: pd.DataFrame, bands: pd.DataFrame) -> alt.LayerC
         .encode(
             x=alt.X("bin_start:Q", title=FINAL, bin="binned", scale=alt.Scale(zero=False)),
             x2="bin_end:Q",
-            y=alt.Y("count:Q", title="人数", stack="zero"),
+            y=alt.Y("count:Q", title="人数", stack="zero", axis=_count_axis()),
             color=alt.Color("role:N", title="职务", scale=_role_scale(), legend=_legend_bottom()),
             tooltip=[
                 alt.Tooltip("role:N", title="职务"),
@@ -90,8 +104,8 @@ def score_histogram_chart(hist: pd.DataFrame, bands: pd.DataFrame) -> alt.LayerC
         .mark_text(align="left", dx=3, dy=-4, baseline="top", fontSize=11)
         .encode(x="score:Q", y=alt.value(0), text="label:N", color=alt.value("#555"))
     )
-    return alt.layer(bars, rules, labels).properties(
-        title=f"{FINAL}分布（虚线为等次分数线）", height=240
+    return _fixed_height(
+        alt.layer(bars, rules, labels).properties(title=f"{FINAL}分布（虚线为等次分数线）", height=240)
     )
 
 
@@ -160,7 +174,7 @@ def trend_grade_chart(tr: pd.DataFrame) -> alt.Chart:
         alt.Chart(tr)
         .mark_bar()
         .encode(
-            x=alt.X("year:O", title="年度"),
+            x=alt.X("year:O", title="年度", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("count:Q", title="占比", stack="normalize", axis=alt.Axis(format="%")),
             color=alt.Color("grade:N", title="等次", scale=_grade_scale(), legend=_legend_bottom()),
             order=alt.Order("grade_order:Q"),
@@ -180,11 +194,11 @@ def trend_grade_chart(tr: pd.DataFrame) -> alt.Chart:
 def trend_mean_chart(tr: pd.DataFrame) -> alt.Chart:
     """Mean final score per year and role (overview.trend; years without scores are left out)."""
     means = tr.dropna(subset=["mean_final"]).drop_duplicates(["year", "role"])
-    return (
+    return _fixed_height(
         alt.Chart(means)
         .mark_line(point=True)
         .encode(
-            x=alt.X("year:O", title="年度"),
+            x=alt.X("year:O", title="年度", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("mean_final:Q", title=f"平均{FINAL}", scale=alt.Scale(zero=False)),
             color=alt.Color("role:N", title="职务", scale=_role_scale(), legend=_legend_bottom()),
             tooltip=[
@@ -268,7 +282,7 @@ def ballot_chart(breakdown: pd.DataFrame, satisfaction: float | None) -> alt.Cha
         .transform_calculate(row="'有效票'")
         .encode(
             y=alt.Y("row:N", title=None),
-            x=alt.X("count:Q", title="票数", stack="zero"),
+            x=alt.X("count:Q", title="票数", stack="zero", axis=_count_axis()),
             color=alt.Color(
                 "mark:N",
                 title=None,

@@ -6,23 +6,28 @@ name) or with its township (``南峪乡/南峪村``). Every problem raises AuthE
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from dashboard.data import audit
 from dashboard.services.auth import (
+    ADMIN,
     ASSESSOR,
     ROLE_LABELS,
     ROLES,
     AuthError,
     check_password_strength,
     hash_password,
+    require_role,
     revoke_user_sessions,
     utcnow,
 )
-from models import Township, User, UserVillage, Village
+from models import LoginSession, Township, User, UserVillage, Village
 
 DEMO_TOWNSHIP = "南峪乡"
 
@@ -106,7 +111,7 @@ def create_user(
         raise AuthError(f"用户名「{username}」已存在")
     check_password_strength(password)
     if role == ASSESSOR and not villages:
-        raise AuthError("评分员至少要负责一个村（--village）")
+        raise AuthError("评分员至少要负责一个村")
     if role != ASSESSOR and villages:
         raise AuthError(f"只有评分员按村划分范围；{ROLE_LABELS[role]}不能指定村")
     town = resolve_township(session=session, name=township) if township else None
@@ -246,3 +251,193 @@ def delete_demo_accounts(*, session: Session, actor: str = "命令行") -> int:
         audit.record(session, username=actor, action="user.update", target="演示账户",
                      old={"accounts": names}, new=None, reason="删除演示账户")
     return len(users)
+
+
+# --- account management in the app (admin only) ----------------------------------------------
+
+STATUS_ENABLED, STATUS_DISABLED, STATUS_LOCKED = "启用", "停用", "锁定"
+# Generated passwords avoid letters and digits that look alike on paper (0/O, 1/l/I).
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+GENERATED_PASSWORD_LENGTH = 14
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """One account as the 账户管理 page lists it."""
+
+    username: str
+    display_name: str
+    role: str
+    scope: str
+    status: str
+    last_login: datetime | None
+    is_demo: bool
+
+
+def generate_password() -> str:
+    """A random password of GENERATED_PASSWORD_LENGTH characters, shown once to the admin."""
+    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(GENERATED_PASSWORD_LENGTH))
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every stored time is UTC
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def account_status(user: User, *, now: datetime | None = None) -> str:
+    """启用, 停用 (disabled) or 锁定 (locked after wrong passwords, until the lock ends)."""
+    if user.disabled_at is not None:
+        return STATUS_DISABLED
+    moment = now or utcnow()
+    if user.locked_until is not None and _utc(user.locked_until) > _utc(moment):
+        return STATUS_LOCKED
+    return STATUS_ENABLED
+
+
+def _scope_label(session: Session, user: User) -> str:
+    if user.role == ASSESSOR:
+        return "、".join(user_villages(session=session, user_id=user.id)) or "（无）"
+    if user.township_id is not None:
+        town = session.get(Township, user.township_id)
+        return town.name if town else "全部"
+    return "全部"
+
+
+def list_accounts(*, session: Session, user: User, now: datetime | None = None) -> list[AccountRow]:
+    """Every account with its role, scope, status and last sign-in, by user name (admins only)."""
+    require_role(user, (ADMIN,), action="管理账户")
+    query = select(LoginSession.user_id, func.max(LoginSession.created_at)).group_by(LoginSession.user_id)
+    last = {user_id: moment for user_id, moment in session.exec(query).all()}
+    return [
+        AccountRow(
+            username=u.username, display_name=u.display_name or "", role=u.role,
+            scope=_scope_label(session, u), status=account_status(u, now=now),
+            last_login=last.get(u.id), is_demo=bool(u.is_demo),
+        )
+        for u in session.exec(select(User).order_by(User.username)).all()
+    ]
+
+
+def _enabled_admins(session: Session) -> set[str]:
+    rows = session.exec(select(User.username).where(User.role == ADMIN, User.disabled_at.is_(None)))
+    return set(rows.all())
+
+
+def _keep_an_admin(session: Session, *, losing: set[str], what: str) -> None:
+    """Refuse a change that would leave no enabled admin account."""
+    if not _enabled_admins(session) - losing:
+        raise AuthError(f"不能{what}：这是最后一个可用的管理员账号，请先新建或启用另一个管理员")
+
+
+def create_account(
+    *,
+    session: Session,
+    user: User,
+    username: str,
+    password: str,
+    role: str,
+    villages: Sequence[str] = (),
+    township: str | None = None,
+    display_name: str | None = None,
+) -> User:
+    """create_user from the app: the same rules as the create-user command, the admin as actor."""
+    require_role(user, (ADMIN,), action="新建账号")
+    return create_user(
+        session=session, username=username, password=password, role=role, villages=villages,
+        township=township or None, display_name=(display_name or "").strip() or None, actor=user.username,
+    )
+
+
+def set_role_and_scope(
+    *,
+    session: Session,
+    user: User,
+    username: str,
+    role: str,
+    villages: Sequence[str] = (),
+    township: str | None = None,
+) -> User:
+    """Give an account a role and scope (villages for assessors, else an optional township).
+
+    A role change ends the account's sessions so that its menu is rebuilt at the next sign-in.
+    """
+    require_role(user, (ADMIN,), action="修改账号")
+    target = _existing(session, username)
+    if role not in ROLES:
+        raise AuthError(f"角色「{role}」无效，应为 admin、assessor、viewer 或 official")
+    if target.role == ADMIN and role != ADMIN:
+        _keep_an_admin(session, losing={target.username}, what=f"把「{username}」改为{ROLE_LABELS[role]}")
+    if role == ASSESSOR and not villages:
+        raise AuthError("评分员至少要负责一个村")
+    if role != ASSESSOR and villages:
+        raise AuthError(f"只有评分员按村划分范围；{ROLE_LABELS[role]}不能指定村")
+    town = resolve_township(session=session, name=township) if township and role != ADMIN else None
+    rows = [resolve_village(session=session, name=v) for v in villages]
+    old = {"role": target.role, "villages": user_villages(session=session, user_id=target.id),
+           "township": _scope_label(session, target) if target.role != ASSESSOR else None}
+    for link in session.exec(select(UserVillage).where(UserVillage.user_id == target.id)).all():
+        session.delete(link)
+    session.flush()
+    for village_id in sorted({v.id for v in rows}):
+        session.add(UserVillage(user_id=target.id, village_id=village_id))
+    role_changed = target.role != role
+    target.role = role
+    target.township_id = town.id if town and role != ASSESSOR else None
+    session.add(target)
+    session.flush()
+    ended = revoke_user_sessions(session=session, user_id=target.id) if role_changed else 0
+    audit.record(session, username=user.username, action="user.update", target=username, old=old,
+                 new={"role": role, "villages": user_villages(session=session, user_id=target.id),
+                      "township": town.name if town else None, "ended_sessions": ended})
+    return target
+
+
+def reset_password(*, session: Session, user: User, username: str) -> str:
+    """A new generated password for the account (returned once, never stored in clear); its sessions end."""
+    require_role(user, (ADMIN,), action="重置密码")
+    password = generate_password()
+    set_password(session=session, username=username, password=password, actor=user.username)
+    return password
+
+
+def unlock_account(*, session: Session, user: User, username: str) -> User:
+    """Lift a lock left by wrong passwords before it runs out."""
+    require_role(user, (ADMIN,), action="解锁账号")
+    target = _existing(session, username)
+    old = {"locked_until": target.locked_until, "failed_logins": target.failed_logins}
+    target.failed_logins = 0
+    target.locked_until = None
+    session.add(target)
+    audit.record(session, username=user.username, action="user.update", target=username,
+                 old=old, new={"locked_until": None, "failed_logins": 0}, reason="解锁")
+    return target
+
+
+def set_account_disabled(*, session: Session, user: User, username: str, disabled: bool) -> User:
+    """Disable (sessions end at once) or enable an account; never the last enabled admin."""
+    require_role(user, (ADMIN,), action="停用或启用账号")
+    target = _existing(session, username)
+    if disabled and target.role == ADMIN:
+        _keep_an_admin(session, losing={target.username}, what=f"停用「{username}」")
+    return set_disabled(session=session, username=username, disabled=disabled, actor=user.username)
+
+
+def remove_demo_accounts(*, session: Session, user: User) -> int:
+    """Remove the demo accounts from the app; refused while the admin signed in is one of them,
+    or when no other enabled admin would remain."""
+    require_role(user, (ADMIN,), action="删除演示账户")
+    if user.is_demo:
+        raise AuthError("您正用演示账户登录。请先新建自己的管理员账号，用它登录后再删除演示账户")
+    demos = set(session.exec(select(User.username).where(User.is_demo == True)).all())  # noqa: E712
+    _keep_an_admin(session, losing=demos, what="删除演示账户")
+    return delete_demo_accounts(session=session, actor=user.username)
+
+
+def scope_choices(*, session: Session, user: User) -> tuple[list[str], list[str]]:
+    """The "乡镇/村" names of every village and the names of every township, sorted (admins only)."""
+    require_role(user, (ADMIN,), action="管理账户")
+    villages = session.exec(
+        select(Township.name, Village.name).join(Village, Village.township_id == Township.id)
+    ).all()
+    towns = session.exec(select(Township.name)).all()
+    return sorted(f"{t}/{v}" for t, v in villages), sorted(set(towns))

@@ -33,11 +33,21 @@ EMPTY_TOKEN = "empty"
 class ConflictError(Exception):
     """The sheet changed since it was loaded; `current` holds the stored rows now (Chinese keys)."""
 
-    def __init__(self, message: str, *, current: Sequence[dict[str, Any]] = (), token: str = ""):
+    def __init__(
+        self, message: str, *, current: Sequence[dict[str, Any]] = (), token: str = "", what: str = ""
+    ):
         super().__init__(message)
         self.message = message
         self.current = list(current)
         self.token = token
+        self.what = what
+
+    def message_for(self, username: str | None) -> str:
+        """The message as the signed-in user reads it: when every stored change is his own
+        (another tab or window of his), it says so instead of blaming 其他用户."""
+        if not self.what:
+            return self.message
+        return _message(self.what, self.current, username=username)
 
 
 def _digest(items: Iterable[Any]) -> str:
@@ -107,9 +117,8 @@ def check_committee_sheet(
     actual = committee_sheet_token(session, year=year, quarter=quarter, rater=rater, leader_ids=ids)
     if actual != expected:
         current = committee_sheet_current(session, year=year, quarter=quarter, rater=rater, leader_ids=ids)
-        raise ConflictError(
-            _message(f"{rater} 第 {quarter} 季度的两委打分表", current), current=current, token=actual
-        )
+        what = f"{rater} 第 {quarter} 季度的两委打分表"
+        raise ConflictError(_message(what, current), current=current, token=actual, what=what)
 
 
 # --- self-report -----------------------------------------------------------------------------
@@ -147,7 +156,7 @@ def check_self_report(session: Session, *, expected: str | None, year: int, lead
             current = [{"编号": code, "姓名": name, **{DUTIES[k]: getattr(s, k) for k in DUTY_KEYS},
                         "述职摘要": s.narrative, "修改人": s.updated_by,
                         "修改时间（UTC）": _short(s.updated_at)}]
-        raise ConflictError(_message("这份个人述职", current), current=current, token=actual)
+        raise ConflictError(_message("这份个人述职", current), current=current, token=actual, what="这份个人述职")
 
 
 # --- ballot sheet ----------------------------------------------------------------------------
@@ -181,7 +190,8 @@ def check_ballot_sheet(session: Session, *, expected: str | None, year: int, bal
             {"编号": code, "姓名": name, "评价": m.mark, "评议人类别": m.rater_type}
             for m, code, name in _ballot_rows(session, year=year, ballot_no=ballot_no)
         ]
-        raise ConflictError(_message(f"测评票 {ballot_no}", current), current=current, token=actual)
+        what = f"测评票 {ballot_no}"
+        raise ConflictError(_message(what, current), current=current, token=actual, what=what)
 
 
 # --- messages --------------------------------------------------------------------------------
@@ -191,13 +201,16 @@ def _short(moment) -> str:
     return "" if moment is None else f"{moment:%Y-%m-%d %H:%M:%S}"
 
 
-def _message(what: str, current: Sequence[dict[str, Any]]) -> str:
+def _message(what: str, current: Sequence[dict[str, Any]], *, username: str | None = None) -> str:
     editors = sorted({r["修改人"] for r in current if r.get("修改人")})
-    who = f"（{'、'.join(editors)}）" if editors else ""
+    if username is not None and editors == [username]:
+        by, who, whose = "您在另一个窗口或标签页中", "", "那边的修改"
+    else:
+        by, who, whose = "其他用户", f"（{'、'.join(editors)}）" if editors else "", "他人的修改"
     if not current:
-        return f"{what}在您打开之后已被其他用户删除{who}。为避免覆盖他人的修改，本次没有保存；请重新载入后再录入。"
+        return f"{what}在您打开之后已被{by}删除{who}。为避免覆盖{whose}，本次没有保存；请重新载入后再录入。"
     return (
-        f"{what}在您打开之后已被其他用户修改{who}。为避免覆盖他人的修改，本次没有保存。"
+        f"{what}在您打开之后已被{by}修改{who}。为避免覆盖{whose}，本次没有保存。"
         "下面是目前保存的数据；请核对后重新载入再保存。"
     )
 

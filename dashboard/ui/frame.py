@@ -36,6 +36,23 @@ NOTICES = {
 }
 
 
+# Streamlit has no setting for the file uploader's own English ("Upload", "20MB per file •
+# XLSX") nor for the "Stop" of its running indicator: those texts are replaced by Chinese
+# through CSS on their test ids (see docs/decisions.md).
+# Titles break only at spaces, so that "2024 年度" never becomes "2024 年 / 度" on a phone.
+STYLE = """<style>
+h1, h2, h3 { word-break: keep-all; overflow-wrap: anywhere; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after { content: "选择文件"; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { display: none; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {
+  content: "或把文件拖到这里；单个文件不超过 20 MB"; font-size: 0.875rem; opacity: 0.7;
+}
+[data-testid="stStatusWidget"] button { font-size: 0; }
+[data-testid="stStatusWidget"] button::after { content: "停止"; font-size: 0.875rem; }
+</style>"""
+
+
 def _route(name: str) -> str:
     return base_path(st.get_option("server.baseUrlPath")) + name
 
@@ -105,7 +122,10 @@ def _resume(engine) -> ResumedSession:
 
 
 def main() -> None:
-    st.set_page_config(page_title="联户考评", page_icon=":material/how_to_reg:", layout="wide")
+    # "auto": the sidebar starts closed on a phone and open on a computer.
+    st.set_page_config(page_title="联户考评", page_icon=":material/how_to_reg:", layout="wide",
+                       initial_sidebar_state="auto")
+    st.html(STYLE)
     engine = get_engine()
     resumed = _resume(engine)
     if resumed.ok:

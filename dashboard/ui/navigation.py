@@ -51,6 +51,7 @@ PAGES: dict[str, PageSpec] = {
                  ":material/monitoring:", RESULTS),
         PageSpec("awards", "pages/awards.py", "表彰", "awards", ":material/military_tech:", RESULTS),
         PageSpec("whatif", "pages/whatif.py", "方案对比", "what-if", ":material/compare_arrows:", RESULTS),
+        PageSpec("accounts", "pages/accounts.py", "账户管理", "accounts", ":material/manage_accounts:", WORKFLOW),
         PageSpec("scheme_settings", "pages/scheme_settings.py", "方案设置", "scheme", ":material/tune:", WORKFLOW),
     )
 }
@@ -66,7 +67,7 @@ OFFICIAL_RESULT_PAGES = (*RESULT_PAGES, "awards", "whatif")
 
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
     ADMIN: ("completion", "roster", *OFFICIAL_RESULT_PAGES, *ENTRY_PAGES, "data_import", "publicity", "workflow",
-            "audit", "scheme_settings"),
+            "audit", "scheme_settings", "accounts"),
     ASSESSOR: ("completion", "roster", *RESULT_PAGES, *ENTRY_PAGES, "data_import", "publicity"),
     VIEWER: (*RESULT_PAGES, "completion", "roster", "publicity"),
     OFFICIAL: ("completion", "roster", *OFFICIAL_RESULT_PAGES, "data_import", "publicity", "workflow", "audit"),

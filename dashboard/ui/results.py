@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from dashboard.data.export.award_book import write_award_workbook
 from dashboard.data.export.files import write_results_xlsx
-from dashboard.data.export.records import write_results_csv
+from dashboard.data.export.records import write_people_csv
 from dashboard.data.queries import load_year_inputs
 from dashboard.scoring import score_year
 from dashboard.scoring.scheme import Scheme
@@ -98,7 +98,8 @@ def _award_workbook(
 def _results_file(
     url: str, year: int, revision: int, scope_key: str, suffix: str, _results
 ) -> bytes:
-    writer = {".csv": write_results_csv, ".xlsx": write_results_xlsx}[suffix]
+    # People get Chinese headers and 是/否 in the CSV too (the command line keeps interface keys).
+    writer = {".csv": write_people_csv, ".xlsx": write_results_xlsx}[suffix]
     return _write_to_bytes(lambda p: writer(_results, p), suffix)
 
 

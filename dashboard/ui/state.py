@@ -15,7 +15,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from dashboard.data.db import read_session, transaction
-from dashboard.services.auth import ROLE_LABELS, PermissionDenied, SignedInUser
+from dashboard.services.auth import ROLE_LABELS, AuthError, PermissionDenied, SignedInUser
 from dashboard.services.concurrency import ConflictError
 from dashboard.services.entry import EntryError, scope_villages
 from models import User
@@ -90,12 +90,14 @@ def run_action(engine: Engine, action: Callable[..., Any], **kwargs: Any) -> tup
         return True, result
     except PermissionDenied as exc:
         st.error(f"无权操作：{exc}")
+    except AuthError as exc:
+        st.error(f"未保存：{exc}")
     except EntryError as exc:
         st.error(f"未保存：{exc.summary}")
         if exc.errors:
             show_errors(exc.errors)
     except ConflictError as exc:
-        st.warning(f"未保存：{exc.message}")
+        st.warning(f"未保存：{exc.message_for(signed.username)}")
         if exc.current:
             st.dataframe(pd.DataFrame(exc.current), hide_index=True, width="stretch")
     return False, None

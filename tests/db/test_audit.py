@@ -128,7 +128,7 @@ def test_audit_export_neutralises_formula_text(db_engine, tmp_path):
     assert values["理由"].value == "'=HYPERLINK(\"http://x\")"
     assert values["理由"].data_type == "s"
     assert values["年度"].value == 2024
-    assert values["新值"].value == '{"status": "录入中"}'
+    assert values["新值"].value == "{状态: 录入中}"  # readable: Chinese field names, no JSON quotes
 
 
 def test_audit_export_rejects_unknown_format(db_engine, tmp_path):
@@ -170,3 +170,16 @@ def test_account_changes_and_lockouts_are_audited(db_engine):
     assert json.loads(events[0].new_value)["role"] == "official"
     stored = " ".join(f"{e.old_value} {e.new_value} {e.reason}" for e in events)
     assert "first-pass-1" not in stored and "second-pass-2" not in stored
+
+
+def test_display_frame_reads_account_changes_in_chinese(db_engine):
+    """A user.create event shows 角色: 评分员, 演示账户: 否, 乡镇: 无 — no English key, no None."""
+    with transaction(db_engine) as s:
+        audit.record(s, username="admin", action="user.create", target="clerk",
+                     new={"role": "assessor", "villages": ["南峪乡/南峪村"], "township": None, "demo": False})
+    with read_session(db_engine) as s:
+        shown = audit.display_frame(audit.audit_frame(s, username="admin"))
+    row = shown.iloc[0]
+    # stored with sorted keys: demo, role, township, villages
+    assert row["新值"] == "{演示账户: 否, 角色: 评分员, 乡镇: 无, 负责的村: [南峪乡/南峪村]}"
+    assert (row["原值"], row["理由"]) == ("", "")

@@ -168,3 +168,17 @@ def test_simultaneous_saves_of_different_sheets_all_land(db_engine):
     with read_session(db_engine) as s:
         got = sorted({(x.rater, x.info) for x in s.exec(select(CommitteeScore).where(CommitteeScore.quarter == 2))})
     assert got == [(f"委员{i}", float(i)) for i in range(8)]
+
+
+def test_stale_sheet_saved_by_the_same_user_says_another_window(db_engine):
+    """Alice saves in one tab, then her stale second tab is refused: 「您在另一个窗口」, not 其他用户."""
+    build_year(db_engine)
+    alice = make_user(db_engine, "alice", "assessor", villages=("南峪村",))
+    loaded = _token(db_engine)
+    _save(db_engine, alice, loaded, 8.0)
+    with pytest.raises(ConflictError) as caught:
+        _save(db_engine, alice, loaded, 3.0)
+    err = caught.value
+    assert "已被您在另一个窗口或标签页中修改" in err.message_for("alice")
+    assert "其他用户" not in err.message_for("alice")
+    assert "已被其他用户修改（alice）" in err.message_for("bob")

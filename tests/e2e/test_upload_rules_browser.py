@@ -95,3 +95,14 @@ def test_xlsm_named_file_refused_in_chinese(page: Page, tmp_path: Path):
     expect(page.get_by_text("未检查、未导入：文件是启用宏的工作簿（.xlsm），为安全起见不接受")).to_be_visible()
     expect(page.get_by_role("button", name="确认导入")).to_have_count(0)
     _shoot(page, "import_xlsm")
+
+
+def test_csv_file_refused_in_chinese(page: Page, tmp_path: Path):
+    """A .csv dropped on the uploader is taken and refused by the page in Chinese (no "text/csv files are not allowed")."""
+    path = tmp_path / "考评数据.csv"
+    path.write_text("编号,姓名\nNYW01,张三\n", encoding="utf-8")
+    _year_2024(page)
+    _upload(page, path)
+    expect(page.get_by_text("未检查、未导入：「考评数据.csv」不是 Excel 工作簿（.xlsx）")).to_be_visible()
+    expect(page.get_by_text("not allowed")).to_have_count(0)
+    expect(page.get_by_role("button", name="确认导入")).to_have_count(0)

@@ -149,3 +149,49 @@ def test_charts_are_altair_objects_not_drawn():
     """Chart functions return Altair chart objects for the page to draw."""
     br = detail.ballot_breakdown({"优秀": 1})
     assert isinstance(charts.ballot_chart(br, 1.0), alt.Chart)
+
+
+def test_count_axes_have_whole_number_ticks():
+    """Votes and head counts are whole: every count axis has tickMinStep 1 and format "d"."""
+    br = detail.ballot_breakdown({"优秀": 1, "称职": 1})  # two votes: Vega would tick at 0.5
+    ballots = spec(charts.ballot_chart(br, 1.0))
+    dist = spec(charts.grade_distribution_chart(
+        overview.grade_distribution(pd.DataFrame({"role": ["网格长"], "grade": ["优秀"]}))
+    ))
+    hist = spec(charts.score_histogram_chart(
+        overview.score_histogram(pd.DataFrame({"role": ["网格长"], "final": [80.0]}), bin_width=5),
+        overview.grade_band_rules(Scheme.default()),
+    ))
+    for axis in (ballots["encoding"]["x"]["axis"], dist["encoding"]["x"]["axis"],
+                 hist["layer"][0]["encoding"]["y"]["axis"]):
+        assert (axis["tickMinStep"], axis["format"]) == (1, "d")
+
+
+def test_fixed_height_charts_fit_only_their_width():
+    """Histogram, yearly mean line and quarter bars keep their plot height (autosize fit-x)."""
+    tr = overview.trend({
+        2023: pd.DataFrame({"role": ["网格长", "联户长"], "grade": ["称职", "称职"], "final": [80.0, 70.0]}),
+        2024: pd.DataFrame({"role": ["网格长", "联户长"], "grade": ["优秀", "称职"], "final": [91.0, 75.0]}),
+    })
+    hist = overview.score_histogram(pd.DataFrame({"role": ["网格长"], "final": [80.0]}), bin_width=5)
+    built = [
+        spec(charts.score_histogram_chart(hist, overview.grade_band_rules(Scheme.default()))),
+        spec(charts.trend_mean_chart(tr)),
+        spec(charts.quarter_chart(detail.quarter_totals({1: 70.0}))),
+    ]
+    for d in built:
+        assert d["autosize"] == {"type": "fit-x", "contains": "padding"}
+    assert [d["height"] for d in built] == [240, 200, 180]
+
+
+def test_trend_mean_chart_draws_both_roles_with_level_year_labels():
+    """Two years × two roles: four points, 网格长 and 联户长 both coloured; year labels not rotated."""
+    tr = overview.trend({
+        2023: pd.DataFrame({"role": ["网格长", "联户长"], "grade": ["称职", "称职"], "final": [80.0, 70.0]}),
+        2024: pd.DataFrame({"role": ["网格长", "联户长"], "grade": ["优秀", "称职"], "final": [91.0, 75.0]}),
+    })
+    m = spec(charts.trend_mean_chart(tr))
+    assert sorted((r["year"], r["role"], r["mean_final"]) for r in data_of(m, m)) == [
+        (2023, "网格长", 80.0), (2023, "联户长", 70.0), (2024, "网格长", 91.0), (2024, "联户长", 75.0)]
+    assert m["encoding"]["color"]["scale"]["domain"] == ["网格长", "联户长"]
+    assert m["encoding"]["x"]["axis"]["labelAngle"] == 0

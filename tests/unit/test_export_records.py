@@ -19,6 +19,7 @@ from dashboard.data.export.records import (
     RESULT_KEYS,
     results_records,
     round_half_up,
+    write_people_csv,
     write_results_csv,
     write_results_json,
 )
@@ -266,3 +267,17 @@ def test_engine_shaped_frame_exports_the_reference_values(tmp_path):
                   for i in range(n)],
     })
     assert_files_match_reference(frame, tmp_path)
+
+
+def test_people_csv_has_chinese_headers_yes_no_and_flag_names(tmp_path):
+    """The app's CSV: headers 编号…最终得分, 是/否 instead of true/false, flags 无群众评议票、…, same cells otherwise."""
+    people = read_csv(write_people_csv(tricky_frame(), tmp_path / "p.csv"))
+    plain_rows = read_csv(write_results_csv(tricky_frame(), tmp_path / "r.csv"))
+    assert people[0][:3] == ["编号", "姓名", "职务"] and "最终得分" in people[0] and "数据完整" in people[0]
+    by_code = {r[0]: dict(zip(people[0], r, strict=True)) for r in people[1:]}
+    plain = {r[0]: dict(zip(plain_rows[0], r, strict=True)) for r in plain_rows[1:]}
+    assert {by_code[c]["数据完整"] for c in by_code} <= {"是", "否"}
+    assert by_code["H002"]["数据完整"] == {"true": "是", "false": "否"}[plain["H002"]["complete"]]
+    assert by_code["H002"]["提示"] == "无群众评议票、一票否决"
+    assert by_code["H002"]["最终得分"] == plain["H002"]["final"] == "75.00"
+    assert by_code["H001"]["姓名"] == "'=HYPERLINK(\"x\")"

@@ -20,7 +20,8 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from dashboard.domain import DUTY_KEYS, GRID_LEADER, flag_list
+from dashboard.domain import DUTY_KEYS, FLAG_NAMES, GRID_LEADER, flag_list
+from dashboard.headers import HEADERS
 
 RESULT_KEYS: tuple[str, ...] = (
     "code",
@@ -301,4 +302,27 @@ def write_results_csv(rows: Any, path: str | Path) -> Path:
         writer = csv.writer(fh, lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS)
         writer.writerows(csv_rows(rows))
+    return path
+
+
+PEOPLE_BOOLS = {"true": "是", "false": "否"}
+
+
+def write_people_csv(rows: Any, path: str | Path) -> Path:
+    """The results CSV a user downloads from the app: the same rows and cells as
+    write_results_csv, but Chinese headers (dashboard.headers), 是/否 for yes/no columns and
+    the flags by their Chinese names, joined with 、."""
+    path = Path(path)
+    bool_columns = [CSV_COLUMNS.index(k) for k in BOOL_KEYS]
+    flags_column = CSV_COLUMNS.index("flags")
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\r\n")
+        writer.writerow([HEADERS[k] for k in CSV_COLUMNS])
+        for row in csv_rows(rows):
+            cells = list(row)
+            for j in bool_columns:
+                cells[j] = PEOPLE_BOOLS[cells[j]]
+            codes = cells[flags_column].split(";") if cells[flags_column] else []
+            cells[flags_column] = "、".join(FLAG_NAMES.get(c, c) for c in codes)
+            writer.writerow(cells)
     return path
