@@ -359,3 +359,50 @@ class Objection(SQLModel, table=True):
     answer: str | None = Field(default=None, sa_column=Column(Text))
     answered_by: str | None = Field(default=None, max_length=64)
     answered_at: datetime | None = None
+
+
+# --- online mass evaluation: rounds and one-time codes -------------------------------------
+
+
+class EvaluationRound(SQLModel, table=True):
+    """评议批次: one online mass evaluation of a village (or every village of a township).
+
+    A township round issues its number of slips for each of its villages.
+    """
+
+    __tablename__ = "evaluation_round"
+    __table_args__ = (
+        CheckConstraint("scope IN ('village', 'township')", name="ck_round_scope"),
+        CheckConstraint("status IN ('open', 'closed')", name="ck_round_status"),
+        CheckConstraint("slips > 0", name="ck_round_slips"),
+        CheckConstraint(
+            "(scope = 'village' AND village_id IS NOT NULL) OR (scope = 'township' AND village_id IS NULL)",
+            name="ck_round_scope_village",
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = _year_fk()
+    scope: str = Field(max_length=16)
+    township_id: int = _fk("township.id")
+    village_id: int | None = _fk("village.id", nullable=True)
+    rater_type: str = Field(max_length=32)
+    slips: int
+    status: str = Field(default="open", max_length=8)
+    created_by: str = Field(max_length=64)
+    created_at: datetime
+    closed_by: str | None = Field(default=None, max_length=64)
+    closed_at: datetime | None = None
+
+
+class VoteCode(SQLModel, table=True):
+    """A one-time voting code (评议码): only its SHA-256 and whether it was used.
+
+    Deliberately nothing that points at a vote: no ballot number, no time of use.
+    """
+
+    __tablename__ = "vote_code"
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = _fk("evaluation_round.id")
+    village_id: int = _fk("village.id", index=False)
+    code_hash: str = Field(max_length=64, unique=True, index=True)
+    spent: bool = Field(default=False)

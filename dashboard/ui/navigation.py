@@ -41,6 +41,7 @@ PAGES: dict[str, PageSpec] = {
         PageSpec("adjustments", "pages/adjustments.py", "加减分", "adjustments", ":material/exposure:", ENTRY),
         PageSpec("data_import", "pages/data_import.py", "数据导入", "import", ":material/upload_file:", ENTRY),
         PageSpec("publicity", "pages/publicity.py", "公示", "publicity", ":material/campaign:", WORKFLOW),
+        PageSpec("online_vote", "pages/online_vote.py", "在线评议", "online-vote", ":material/qr_code_2:", WORKFLOW),
         PageSpec("workflow", "pages/workflow.py", "年度流程", "workflow", ":material/approval:", WORKFLOW),
         PageSpec("audit", "pages/audit.py", "操作日志", "audit", ":material/history:", WORKFLOW),
         PageSpec("rankings", "pages/rankings.py", "排名", "rankings", ":material/leaderboard:", RESULTS),
@@ -61,11 +62,12 @@ RESULT_PAGES = ("rankings", "leader_detail", "overview")
 OFFICIAL_RESULT_PAGES = (*RESULT_PAGES, "awards", "whatif")
 
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
-    ADMIN: ("completion", "roster", *OFFICIAL_RESULT_PAGES, *ENTRY_PAGES, "data_import", "publicity", "workflow",
-            "audit", "scheme_settings"),
+    ADMIN: ("completion", "roster", *OFFICIAL_RESULT_PAGES, *ENTRY_PAGES, "data_import", "publicity", "online_vote",
+            "workflow", "audit", "scheme_settings"),
     ASSESSOR: ("completion", "roster", *RESULT_PAGES, *ENTRY_PAGES, "data_import", "publicity"),
     VIEWER: (*RESULT_PAGES, "completion", "roster", "publicity"),
-    OFFICIAL: ("completion", "roster", *OFFICIAL_RESULT_PAGES, "data_import", "publicity", "workflow", "audit"),
+    OFFICIAL: ("completion", "roster", *OFFICIAL_RESULT_PAGES, "data_import", "publicity", "online_vote", "workflow",
+               "audit"),
 }
 
 
