@@ -317,5 +317,9 @@ def record_slips_download(*, session: Session, user, round_id: int, count: int) 
     """Audit that a round's slips were downloaded (the codes themselves are never logged)."""
     require_role(user, ROUND_ROLES, action="下载评议票")
     row = session.get(EvaluationRound, round_id)
+    if row is None:
+        raise RoundError("该评议批次不存在")
+    title = round_title(session, row)
+    _check_scope(session, user, _round_village_ids(session, row), title)
     audit.record(session, username=user.username, action="round.slips", year=row.year,
-                 target=round_title(session, row), new={"批次": round_id, "张数": count})
+                 target=title, new={"批次": round_id, "张数": count})

@@ -26,11 +26,12 @@ from dashboard.data.db import read_session, transaction
 from dashboard.data.workbook import WorkbookRejected
 from dashboard.domain import DUTIES, DUTY_KEYS
 from dashboard.scoring.scheme import Scheme
-from dashboard.services import workflow
+from dashboard.services import rounds, workflow
 from dashboard.services.auth import PermissionDenied, authenticate, hash_password, session_expired
 from models import (
     Adjustment,
     AssessmentYear,
+    EvaluationRound,
     Grid,
     Leader,
     Objection,
@@ -62,6 +63,9 @@ finalize_year         A/A    D/D       D/D     A/A       D/D
 reopen_year           A/A    D/D       D/D     D/D       D/D
 record_objection      A/A    D/D       D/D     A/A       D/D
 answer_objection      A/A    D/D       D/D     A/A       D/D
+open_round            A/A    D/D       D/D     A/A       D/D
+close_round           A/A    D/D       D/D     A/A       D/D
+record_slips_download A/A    D/D       D/D     A/A       D/D
 """
 
 
@@ -102,7 +106,16 @@ def _setup(engine) -> dict:
             s.add(adj)
             s.flush()
             adjustments[scope] = adj.id
-    return {"ids": ids, "users": users, "adjustments": adjustments}
+        round_ids = {}
+        for scope, vname in VILLAGE.items():
+            village = s.exec(select(Village).where(Village.name == vname)).one()
+            rnd = EvaluationRound(year=2024, scope="village", township_id=village.township_id,
+                                  village_id=village.id, rater_type="群众代表", slips=1, created_by="admin",
+                                  created_at=datetime.now(UTC))
+            s.add(rnd)
+            s.flush()
+            round_ids[scope] = rnd.id
+    return {"ids": ids, "users": users, "adjustments": adjustments, "rounds": round_ids}
 
 
 def _workbook(scope: str) -> bytes:
@@ -182,6 +195,13 @@ def _session_call(name: str, s, user, scope: str, ctx: dict) -> None:
                                   raised_by="村民", content="有异议")
     elif name == "answer_objection":
         workflow.answer_objection(session=s, user=user, objection_id=ctx["objection"], answer="已核实")
+    elif name == "open_round":
+        village = s.exec(select(Village).where(Village.name == VILLAGE[scope])).one()
+        rounds.open_round(session=s, user=user, year=2024, rater_type="群众代表", slips=2, village_id=village.id)
+    elif name == "close_round":
+        rounds.close_round(session=s, user=user, round_id=ctx["rounds"][scope])
+    elif name == "record_slips_download":
+        rounds.record_slips_download(session=s, user=user, round_id=ctx["rounds"][scope], count=2)
     else:  # pragma: no cover - a name in TABLE without a call is a test bug
         raise AssertionError(name)
 
@@ -244,18 +264,18 @@ def test_service_allows_exactly_the_roles_in_the_table(db_engine, service):
 
 
 def test_every_write_service_is_in_the_table():
-    """A new write service in entry, scheme_service, uploads or workflow must be added to TABLE."""
+    """A new write service in entry, scheme_service, uploads, workflow or rounds must be added to TABLE."""
     import inspect
 
     from dashboard.services import inputs, scheme, uploads
 
     writers = set()
-    for module in (inputs, scheme, uploads, workflow):
+    for module in (inputs, scheme, uploads, workflow, rounds):
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if fn.__module__ != module.__name__ or name.startswith("_"):
                 continue
             if name.split("_")[0] in ("save", "delete", "add", "retire", "import", "publish",
-                                      "finalize", "reopen", "record", "answer"):
+                                      "finalize", "reopen", "record", "answer", "open", "close"):
                 writers.add(name)
     assert writers == set(EXPECTED)
 
