@@ -372,6 +372,8 @@ def save_self_report(
             setattr(existing, key, value)
         existing.version += 1
     existing.narrative = text
+    existing.status = "已确认"  # a clerk's entry counts at once (a leader's own waits: services/leader_self)
+    existing.review_note = None
     existing.updated_at = audit.now_utc()
     existing.updated_by = user.username
     session.add(existing)
