@@ -30,7 +30,7 @@ from dashboard.data.export.files import (
     write_note,
     write_table,
 )
-from dashboard.data.export.records import results_records
+from dashboard.data.export.records import result_frame, results_records
 from dashboard.domain import DEFAULT_COUNTY, GRID_LEADER, HOUSEHOLD_LEADER
 from dashboard.headers import HEADERS
 from dashboard.scoring.explain import adjustment_reason
