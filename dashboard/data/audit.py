@@ -47,6 +47,8 @@ ACTION_LABELS: dict[str, str] = {
     "round.open": "发起在线评议",
     "round.close": "结束在线评议",
     "round.slips": "下载评议票",
+    "notice.results": "导出结果短信",
+    "notice.reminders": "导出上报提醒短信",
     "objection.add": "登记异议",
     "objection.answer": "答复异议",
     "user.create": "新建账号",

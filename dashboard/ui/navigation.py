@@ -46,6 +46,7 @@ PAGES: dict[str, PageSpec] = {
         PageSpec("self_review", "pages/self_review.py", "述职确认", "self-review", ":material/fact_check:", ENTRY),
         PageSpec("leader_accounts", "pages/leader_accounts.py", "本人账号", "leader-accounts", ":material/key:",
                  WORKFLOW),
+        PageSpec("notices", "pages/notices.py", "短信通知", "notices", ":material/sms:", WORKFLOW),
         PageSpec("online_vote", "pages/online_vote.py", "在线评议", "online-vote", ":material/qr_code_2:", WORKFLOW),
         PageSpec("workflow", "pages/workflow.py", "年度流程", "workflow", ":material/approval:", WORKFLOW),
         PageSpec("audit", "pages/audit.py", "操作日志", "audit", ":material/history:", WORKFLOW),
@@ -68,11 +69,11 @@ OFFICIAL_RESULT_PAGES = (*RESULT_PAGES, "awards", "whatif")
 
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
     ADMIN: ("completion", "roster", *OFFICIAL_RESULT_PAGES, *ENTRY_PAGES, "self_review", "data_import", "publicity", "online_vote",
-            "leader_accounts", "workflow", "audit", "scheme_settings"),
+            "notices", "leader_accounts", "workflow", "audit", "scheme_settings"),
     ASSESSOR: ("completion", "roster", *RESULT_PAGES, *ENTRY_PAGES, "self_review", "data_import", "publicity"),
     VIEWER: (*RESULT_PAGES, "completion", "roster", "publicity"),
-    OFFICIAL: ("completion", "roster", *OFFICIAL_RESULT_PAGES, "data_import", "publicity", "online_vote", "workflow",
-               "audit"),
+    OFFICIAL: ("completion", "roster", *OFFICIAL_RESULT_PAGES, "data_import", "publicity", "online_vote", "notices",
+               "workflow", "audit"),
     # A leader's own account: his self-report while 录入中, his own 述职档案 from 公示 on.
     LEADER: ("my_self_report", "my_record"),
 }
