@@ -36,11 +36,12 @@ h1 { font-size: 21px; margin: 8px 0 4px; }
 fieldset { border: 1px solid #d9dce1; border-radius: 10px; background: #fff; margin: 10px 0; padding: 10px; }
 legend { font-weight: bold; padding: 0 4px; }
 .who { font-size: 14px; color: #666; font-weight: normal; }
-.marks { display: grid; grid-template-columns: repeat(5, 1fr); gap: 6px; }
+.marks { display: grid; grid-template-columns: 1fr 1fr 1.3fr 1.15fr 1fr; gap: 5px; }
 .marks label { display: block; }
 .marks input { position: absolute; opacity: 0; width: 1px; height: 1px; }
 .marks span { display: flex; align-items: center; justify-content: center; min-height: 48px; text-align: center;
-              border: 2px solid #c7ccd4; border-radius: 8px; font-size: 15px; padding: 2px; background: #fff; }
+              border: 2px solid #c7ccd4; border-radius: 8px; font-size: 15px; padding: 0; background: #fff;
+              white-space: nowrap; }
 .marks input:checked + span { background: #1f6feb; border-color: #1f6feb; color: #fff; font-weight: bold; }
 .marks input:focus-visible + span { outline: 3px solid #f59e0b; }
 input[type=text] { width: 100%; font-size: 22px; padding: 12px; border: 2px solid #c7ccd4; border-radius: 8px;
