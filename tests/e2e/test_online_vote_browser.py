@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import urllib.error
+import urllib.request
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -100,3 +102,22 @@ def test_official_round_phone_votes_turnout_and_scores(page: Page, browser, e2e_
 
     _open(page, "操作日志")
     expect(page.get_by_test_id("stDataFrame")).to_contain_text("发起在线评议")
+
+
+def _get(url: str, client: str) -> str:
+    request = urllib.request.Request(url, headers={"X-Forwarded-For": client})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return resp.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.read().decode("utf-8")
+
+
+def test_wrong_codes_are_limited_per_client(app_url: str):
+    """Ten wrong codes from one client address (via the loopback proxy header) block it; another is not blocked."""
+    for n in range(10):
+        assert "评议码不正确" in _get(f"{app_url}/vote?c=WRONG{n:05d}", "203.0.113.9")
+    assert "输入错误次数过多" in _get(f"{app_url}/vote?c=ANYTHING22", "203.0.113.9")
+    assert "评议码不正确" in _get(f"{app_url}/vote?c=ANYTHING22", "203.0.113.10")
+    page = _get(f"{app_url}/vote", "203.0.113.10")
+    assert "请输入评议票上的 10 位评议码" in page and "<script" not in page
