@@ -43,11 +43,10 @@ if year_row is not None and year_row.status != YEAR_OPEN:
 
 with st.form("my_self_form"):
     scores = {}
-    cols = st.columns(2)
-    for i, name in enumerate(DUTIES.values()):
+    for i, name in enumerate(DUTIES.values()):  # one column: the duty order stays the same on a phone
         value = current[name] if current else None
-        scores[name] = cols[i % 2].number_input(name, min_value=0.0, max_value=100.0, step=1.0, value=value,
-                                                key=f"my_self_{i}", placeholder="0–100")
+        scores[name] = st.number_input(name, min_value=0.0, max_value=100.0, step=1.0, value=value,
+                                       key=f"my_self_{i}", placeholder="0–100")
     narrative = st.text_area("述职摘要", value=current["述职摘要"] if current else "", max_chars=2000,
                              key="my_self_narrative", height=160)
     submitted = st.form_submit_button("提交述职", type="primary")

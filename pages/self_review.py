@@ -28,6 +28,9 @@ st.dataframe(pd.DataFrame(pending).drop(columns=["版本", "退回意见"]), hid
              key="review_table")
 labels = {p["编号"]: f"{p['村']} · {p['姓名']}（{p['职务']} {p['编号']}）" for p in pending}
 code = st.selectbox("人员", list(labels), format_func=labels.get, key="review_code")
+chosen = next(p for p in pending if p["编号"] == code)
+st.markdown("**述职摘要**")
+st.text(chosen["述职摘要"] or "（未填写）")
 note = st.text_input("退回意见（退回时必填）", key="review_note")
 c1, c2 = st.columns(2)
 action = None
