@@ -36,7 +36,14 @@ TOO_MANY = "输入错误次数过多，请 10 分钟后再试"
 
 
 class VoteRefused(ValueError):
-    """The code does not vote (now); the message (Chinese) is shown to the voter as is."""
+    """The code does not vote (now); the message (Chinese) is shown to the voter as is.
+
+    `fix_ballot`: the code is still good and the voter should complete the ballot and submit again.
+    """
+
+    def __init__(self, message: str, *, fix_ballot: bool = False) -> None:
+        super().__init__(message)
+        self.fix_ballot = fix_ballot
 
 
 @dataclass(frozen=True)
@@ -121,7 +128,7 @@ def cast_vote(*, engine: Engine, code: str, marks: dict[int, str]) -> int:
             missing = [f"{x.role}{x.name}" for x in leaders if marks.get(x.leader_id) not in MARKS]
             if missing:
                 raise VoteRefused("还有人未选择：" + "、".join(missing[:10]) + ("等" if len(missing) > 10 else "")
-                                  + "；不评价请选「弃权」")
+                                  + "；不评价请选「弃权」", fix_ballot=True)
             spent = session.execute(
                 update(VoteCode).where(VoteCode.id == row.id, VoteCode.spent.is_(False)).values(spent=True)
             )

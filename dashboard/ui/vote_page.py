@@ -147,9 +147,9 @@ def _vote_endpoint(action: str):
         try:
             count = await run_in_threadpool(voting.cast_vote, engine=_engine(), code=code, marks=chosen)
         except voting.VoteRefused as exc:
-            if str(exc) in (voting.CODE_SPENT, voting.ROUND_CLOSED) or "年度" in str(exc):
-                return _code_form(action, str(exc))
-            return _ballot_form(action, code, ballot, chosen, str(exc))
+            if exc.fix_ballot:
+                return _ballot_form(action, code, ballot, chosen, str(exc))
+            return _code_form(action, str(exc))
         return _page(f"<h1>{html.escape(ballot.title)}</h1><p class=\"ok\" role=\"status\">提交成功，"
                      f"已记录您对 {count} 人的评议。感谢参与！评议码已作废，可以关闭本页。</p>")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import urllib.error
+import urllib.parse
 import urllib.request
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -121,3 +122,30 @@ def test_wrong_codes_are_limited_per_client(app_url: str):
     assert "评议码不正确" in _get(f"{app_url}/vote?c=ANYTHING22", "203.0.113.10")
     page = _get(f"{app_url}/vote", "203.0.113.10")
     assert "请输入评议票上的 10 位评议码" in page and "<script" not in page
+
+
+def test_incomplete_ballot_comes_back_with_its_marks(app_url: str, e2e_db):
+    """A POST missing marks re-shows the ballot with the error and the marks already chosen; the code stays good."""
+    from sqlmodel import select
+
+    from dashboard.data.db import transaction
+    from dashboard.services import rounds
+    from models import User, Village
+
+    engine = make_engine(e2e_db[0])
+    with transaction(engine) as s:
+        admin = s.exec(select(User).where(User.username == "demo-admin")).one()
+        vid = s.exec(select(Village.id).where(Village.name == "东山村")).one()
+        code = rounds.open_round(session=s, user=admin, year=YEAR, rater_type="党员代表", slips=1,
+                                 village_id=vid).slips[0].code
+    ballot = _get(f"{app_url}/vote?c={code}", "198.51.100.7")
+    first = re.search(r'name="(m\d+)"', ballot).group(1)
+    body = urllib.parse.urlencode({"c": code, first: "称职"}).encode()
+    request = urllib.request.Request(f"{app_url}/vote", data=body, method="POST")
+    try:
+        page = urllib.request.urlopen(request, timeout=30).read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        page = exc.read().decode("utf-8")
+    assert "还有人未选择" in page
+    assert f'name="{first}" value="称职" checked' in page
+    assert "该评议码已经使用过" not in _get(f"{app_url}/vote?c={code}", "198.51.100.7")
