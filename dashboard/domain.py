@@ -41,6 +41,12 @@ ADJUSTMENT_KINDS = (BONUS, DEDUCTION, VETO)
 COMPONENTS = ("self", "mass", "committee", "platform")
 COMPONENT_NAMES = {"self": "个人述职", "mass": "群众评议", "committee": "村两委量化打分", "platform": "综治E通上报"}
 
+# A self-report counts once confirmed; a leader's own one waits for the village's assessor.
+SELF_CONFIRMED = "已确认"
+SELF_PENDING = "待确认"
+SELF_RETURNED = "已退回"
+SELF_STATUSES = (SELF_CONFIRMED, SELF_PENDING, SELF_RETURNED)
+
 # Year workflow: entry open -> publicity -> final.
 YEAR_OPEN = "录入中"
 YEAR_PUBLICITY = "公示中"

@@ -8,6 +8,7 @@ from models.tables import (
     CommitteeScore,
     County,
     DefenseGroup,
+    EvaluationRound,
     Grid,
     Leader,
     LoginSession,
@@ -20,6 +21,7 @@ from models.tables import (
     User,
     UserVillage,
     Village,
+    VoteCode,
 )
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "CommitteeScore",
     "County",
     "DefenseGroup",
+    "EvaluationRound",
     "Grid",
     "Leader",
     "LoginSession",
@@ -42,4 +45,5 @@ __all__ = [
     "User",
     "UserVillage",
     "Village",
+    "VoteCode",
 ]

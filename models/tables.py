@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 
@@ -159,11 +160,19 @@ class SelfReport(DutyScores, table=True):
     """个人述职: the leader's own rating of each duty (0–100) and a narrative."""
 
     __tablename__ = "self_report"
-    __table_args__ = (UniqueConstraint("year", "leader_id"), *_DUTY_RANGE_SELF)
+    __table_args__ = (
+        UniqueConstraint("year", "leader_id"),
+        CheckConstraint("status IN ('已确认', '待确认', '已退回')", name="ck_self_status"),
+        *_DUTY_RANGE_SELF,
+    )
     id: int | None = Field(default=None, primary_key=True)
     year: int = _year_fk()
     leader_id: int = _leader_fk()
     narrative: str | None = Field(default=None, max_length=2000)
+    # A leader's own report waits (待确认) for the village's assessor; only 已确认 counts.
+    # Rows typed or imported by clerks are confirmed as they are saved.
+    status: str = Field(default="已确认", max_length=8, sa_column_kwargs={"server_default": "已确认"})
+    review_note: str | None = Field(default=None, max_length=500)
     version: int = Field(default=1)
     updated_at: datetime | None = None
     updated_by: str | None = Field(default=None, max_length=64)
@@ -272,12 +281,13 @@ class ResultSnapshot(SQLModel, table=True):
 
 
 class User(SQLModel, table=True):
-    """A local account: 管理员 admin, 评分员 assessor, 查看 viewer, 官员 official."""
+    """A local account: 管理员 admin, 评分员 assessor, 查看 viewer, 官员 official, 本人 leader."""
 
     __tablename__ = "app_user"
     __table_args__ = (
-        CheckConstraint("role IN ('admin', 'assessor', 'viewer', 'official')", name="ck_user_role"),
+        CheckConstraint("role IN ('admin', 'assessor', 'viewer', 'official', 'leader')", name="ck_user_role"),
         CheckConstraint("failed_logins >= 0", name="ck_user_failed"),
+        CheckConstraint("(role = 'leader') = (leader_id IS NOT NULL)", name="ck_user_leader"),
     )
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=64, unique=True, index=True)
@@ -291,6 +301,13 @@ class User(SQLModel, table=True):
     created_at: datetime | None = None
     # A disabled account cannot sign in; disabling it ends its sessions.
     disabled_at: datetime | None = None
+    # A 本人 account is one leader's own; it sees and writes only that leader's inputs.
+    leader_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("leader.id", ondelete="CASCADE"), nullable=True, unique=True),
+    )
+    # Set for accounts made with a printed one-time password: the first sign-in must replace it.
+    must_change_password: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
 
 
 class UserVillage(SQLModel, table=True):
@@ -359,3 +376,50 @@ class Objection(SQLModel, table=True):
     answer: str | None = Field(default=None, sa_column=Column(Text))
     answered_by: str | None = Field(default=None, max_length=64)
     answered_at: datetime | None = None
+
+
+# --- online mass evaluation: rounds and one-time codes -------------------------------------
+
+
+class EvaluationRound(SQLModel, table=True):
+    """评议批次: one online mass evaluation of a village (or every village of a township).
+
+    A township round issues its number of slips for each of its villages.
+    """
+
+    __tablename__ = "evaluation_round"
+    __table_args__ = (
+        CheckConstraint("scope IN ('village', 'township')", name="ck_round_scope"),
+        CheckConstraint("status IN ('open', 'closed')", name="ck_round_status"),
+        CheckConstraint("slips > 0", name="ck_round_slips"),
+        CheckConstraint(
+            "(scope = 'village' AND village_id IS NOT NULL) OR (scope = 'township' AND village_id IS NULL)",
+            name="ck_round_scope_village",
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = _year_fk()
+    scope: str = Field(max_length=16)
+    township_id: int = _fk("township.id")
+    village_id: int | None = _fk("village.id", nullable=True)
+    rater_type: str = Field(max_length=32)
+    slips: int
+    status: str = Field(default="open", max_length=8)
+    created_by: str = Field(max_length=64)
+    created_at: datetime
+    closed_by: str | None = Field(default=None, max_length=64)
+    closed_at: datetime | None = None
+
+
+class VoteCode(SQLModel, table=True):
+    """A one-time voting code (评议码): only its SHA-256 and whether it was used.
+
+    Deliberately nothing that points at a vote: no ballot number, no time of use.
+    """
+
+    __tablename__ = "vote_code"
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = _fk("evaluation_round.id")
+    village_id: int = _fk("village.id", index=False)
+    code_hash: str = Field(max_length=64, unique=True, index=True)
+    spent: bool = Field(default=False)

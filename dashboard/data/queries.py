@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 
-from dashboard.domain import BONUS, DEDUCTION, DUTY_KEYS, GRADES, VETO, YEAR_FINAL
+from dashboard.domain import BONUS, DEDUCTION, DUTY_KEYS, GRADES, SELF_CONFIRMED, VETO, YEAR_FINAL
 from dashboard.scoring import YearInputs, score_year
 from dashboard.scoring.engine import ScoringResult
 from dashboard.scoring.explain import Explanation, LeaderRawRows, explain_result
@@ -165,7 +165,9 @@ def load_year_inputs(engine: Engine, year: int) -> YearInputs:
     """The engine's inputs for a year, aggregated in SQL (GROUP BY per leader / quarter / mark)."""
     q = _Query(engine)
     self_scores = q.frame(
-        select(self_report.c.leader_id, *(self_report.c[d] for d in DUTY_KEYS)).where(self_report.c.year == year),
+        select(self_report.c.leader_id, *(self_report.c[d] for d in DUTY_KEYS)).where(
+            self_report.c.year == year, self_report.c.status == SELF_CONFIRMED
+        ),
         ("leader_id", *DUTY_KEYS),
     )
     committee = committee_inputs(engine, year)
@@ -229,7 +231,7 @@ def leader_raw_rows(engine: Engine, year: int, leader_id: int) -> LeaderRawRows:
     q = _Query(engine)
     self_row = q.frame(
         select(*(self_report.c[d] for d in DUTY_KEYS)).where(
-            self_report.c.year == year, self_report.c.leader_id == leader_id
+            self_report.c.year == year, self_report.c.leader_id == leader_id, self_report.c.status == SELF_CONFIRMED
         ),
         DUTY_KEYS,
     )

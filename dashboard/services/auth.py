@@ -31,8 +31,10 @@ ADMIN = "admin"
 ASSESSOR = "assessor"
 VIEWER = "viewer"
 OFFICIAL = "official"
-ROLES = (ADMIN, ASSESSOR, VIEWER, OFFICIAL)
-ROLE_LABELS = {ADMIN: "管理员", ASSESSOR: "评分员", VIEWER: "查看", OFFICIAL: "官员"}
+# 本人: a leader's own account, linked to one leader (User.leader_id); sees only his own inputs.
+LEADER = "leader"
+ROLES = (ADMIN, ASSESSOR, VIEWER, OFFICIAL, LEADER)
+ROLE_LABELS = {ADMIN: "管理员", ASSESSOR: "评分员", VIEWER: "查看", OFFICIAL: "官员", LEADER: "本人"}
 
 # Roles that may write score inputs and the roster (each service checks again).
 ENTRY_ROLES = (ADMIN, ASSESSOR)
@@ -341,6 +343,8 @@ def village_scope(*, session: Session, user: User) -> set[int] | None:
     """The village ids a user may see or change; None means every village."""
     if user.role == ADMIN:
         return None
+    if user.role == LEADER:  # his own inputs only, through services/leader_self.py
+        return set()
     if user.role == ASSESSOR:
         rows = session.exec(select(UserVillage.village_id).where(UserVillage.user_id == user.id))
         return set(rows.all())

@@ -15,7 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from dashboard.data.years import year_scheme
-from dashboard.domain import ABSTAIN, ACTIVE, GRID_LEADER
+from dashboard.domain import ABSTAIN, ACTIVE, GRID_LEADER, SELF_CONFIRMED
 from dashboard.services.auth import village_scope
 from models import BallotMark, CommitteeScore, Grid, Leader, SelfReport, Township, Village
 
@@ -51,7 +51,7 @@ def leader_completion(*, session: Session, user, year: int) -> pd.DataFrame:
         return pd.DataFrame(columns=LEADER_COLUMNS)
 
     with_self = set(
-        session.exec(select(SelfReport.leader_id).where(SelfReport.year == year)).all()
+        session.exec(select(SelfReport.leader_id).where(SelfReport.year == year, SelfReport.status == SELF_CONFIRMED)).all()
     )
     raters: dict[tuple[int, int], int] = {
         (leader_id, quarter): n

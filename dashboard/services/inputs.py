@@ -96,9 +96,13 @@ def save_self_report(
     stored = session.exec(
         select(SelfReport.id, SelfReport.version).where(SelfReport.year == year, SelfReport.leader_id == ref.id)
     ).all()
+    # A clerk's entry counts at once (a leader's own report waits for confirmation: services/leader_self).
     replace_rows(
         session, SelfReport, year=year, remove=[i for i, _ in stored], username=user.username,
-        add=[{"leader_id": ref.id, **values, "narrative": text, "version": next_version(v for _, v in stored)}],
+        add=[{
+            "leader_id": ref.id, **values, "narrative": text, "status": "已确认", "review_note": None,
+            "version": next_version(v for _, v in stored),
+        }],
     )
     revision = finish_save(
         session, ctx, action="self_report.save", target=f"{ref.code} {ref.name}",

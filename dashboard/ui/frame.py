@@ -18,6 +18,8 @@ from dashboard.services.accounts import has_demo_accounts
 from dashboard.services.auth import (
     ROLE_LABELS,
     SESSION_COOKIE,
+    AuthError,
+    PermissionDenied,
     ResumedSession,
     authenticate,
     end_session,
@@ -25,10 +27,12 @@ from dashboard.services.auth import (
     start_session,
     touch_session,
 )
+from dashboard.services.leader_accounts import change_own_password
 from dashboard.ui import state
 from dashboard.ui.navigation import PAGES, pages_for_role, sections_for_role
 from dashboard.ui.resources import get_engine, year_revisions
 from dashboard.ui.web import LOGOUT_ROUTE, SESSION_ROUTE, base_path
+from models import User
 
 NOTICES = {
     "timeout": "登录已超时，请重新登录",
@@ -89,6 +93,31 @@ def _sign_in_page() -> None:
             st.session_state.pop("auth_signed_out", None)
             st.rerun()
         st.error(result.message)
+
+
+def _change_password_page() -> None:
+    """The first sign-in with a printed initial password: choose a new one before anything else."""
+    engine = get_engine()
+    signed = state.require_user()
+    st.title("首次登录 · 修改密码")
+    st.info(f"{signed.display_name}，您正在使用打印发放的初始密码，请先设置自己的新密码（至少 8 个字符）。")
+    with st.form("password_form"):
+        old = st.text_input("初始密码", type="password", key="password_old")
+        new = st.text_input("新密码", type="password", key="password_new")
+        again = st.text_input("再次输入新密码", type="password", key="password_again")
+        submitted = st.form_submit_button("保存新密码", type="primary")
+    if submitted:
+        if new != again:
+            st.error("两次输入的新密码不一致")
+            return
+        try:
+            with transaction(engine) as session:
+                change_own_password(session=session, user_id=signed.user_id, old=old, new=new,
+                                    keep_session_id=state.current_session_id())
+        except (AuthError, PermissionDenied) as exc:
+            st.error(str(exc))
+        else:
+            st.rerun()
 
 
 def _not_allowed_page() -> None:
@@ -154,6 +183,15 @@ def main() -> None:
         pages += [st.Page(_sign_in_page, title="登录", url_path=spec.url_path, visibility="hidden")
                   for spec in PAGES.values()]
         st.navigation(pages, position="hidden").run()
+        st.stop()
+
+    with read_session(engine) as db:
+        account = db.get(User, signed.user_id)
+        must_change = account is not None and account.must_change_password
+    if must_change:
+        # A printed one-time password: nothing but the form to replace it.
+        st.navigation([st.Page(_change_password_page, title="修改密码", url_path="password", default=True)],
+                      position="hidden").run()
         st.stop()
 
     allowed = {spec.key for spec in pages_for_role(signed.role)}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dashboard.services.auth import ADMIN, ASSESSOR, OFFICIAL, ROLES, VIEWER
+from dashboard.services.auth import ADMIN, ASSESSOR, LEADER, OFFICIAL, ROLES, VIEWER
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,13 @@ PAGES: dict[str, PageSpec] = {
         PageSpec("adjustments", "pages/adjustments.py", "加减分", "adjustments", ":material/exposure:", ENTRY),
         PageSpec("data_import", "pages/data_import.py", "数据导入", "import", ":material/upload_file:", ENTRY),
         PageSpec("publicity", "pages/publicity.py", "公示", "publicity", ":material/campaign:", WORKFLOW),
+        PageSpec("my_self_report", "pages/my_self_report.py", "本人述职", "my-report", ":material/edit_note:", ENTRY),
+        PageSpec("my_record", "pages/my_record.py", "我的述职档案", "my-record", ":material/badge:", RESULTS),
+        PageSpec("self_review", "pages/self_review.py", "述职确认", "self-review", ":material/fact_check:", ENTRY),
+        PageSpec("leader_accounts", "pages/leader_accounts.py", "本人账号", "leader-accounts", ":material/key:",
+                 WORKFLOW),
+        PageSpec("notices", "pages/notices.py", "短信通知", "notices", ":material/sms:", WORKFLOW),
+        PageSpec("online_vote", "pages/online_vote.py", "在线评议", "online-vote", ":material/qr_code_2:", WORKFLOW),
         PageSpec("workflow", "pages/workflow.py", "年度流程", "workflow", ":material/approval:", WORKFLOW),
         PageSpec("audit", "pages/audit.py", "操作日志", "audit", ":material/history:", WORKFLOW),
         PageSpec("rankings", "pages/rankings.py", "排名", "rankings", ":material/leaderboard:", RESULTS),
@@ -66,11 +73,14 @@ RESULT_PAGES = ("rankings", "leader_detail", "overview", "quarter", "platform_wa
 OFFICIAL_RESULT_PAGES = (*RESULT_PAGES, "awards", "whatif")
 
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
-    ADMIN: ("completion", "roster", *OFFICIAL_RESULT_PAGES, *ENTRY_PAGES, "data_import", "publicity", "workflow",
-            "audit", "scheme_settings", "accounts"),
-    ASSESSOR: ("completion", "roster", *RESULT_PAGES, *ENTRY_PAGES, "data_import", "publicity"),
+    ADMIN: ("completion", "roster", *OFFICIAL_RESULT_PAGES, *ENTRY_PAGES, "self_review", "data_import", "publicity",
+            "online_vote", "notices", "leader_accounts", "workflow", "audit", "scheme_settings", "accounts"),
+    ASSESSOR: ("completion", "roster", *RESULT_PAGES, *ENTRY_PAGES, "self_review", "data_import", "publicity"),
     VIEWER: (*RESULT_PAGES, "completion", "roster", "publicity"),
-    OFFICIAL: ("completion", "roster", *OFFICIAL_RESULT_PAGES, "data_import", "publicity", "workflow", "audit"),
+    OFFICIAL: ("completion", "roster", *OFFICIAL_RESULT_PAGES, "data_import", "publicity", "online_vote", "notices",
+               "workflow", "audit"),
+    # A leader's own account: his self-report while 录入中, his own 述职档案 from 公示 on.
+    LEADER: ("my_self_report", "my_record"),
 }
 
 

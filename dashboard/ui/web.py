@@ -25,6 +25,7 @@ from dashboard.services.auth import (
     end_session,
     issue_cookie_token,
 )
+from dashboard.ui.vote_page import vote_routes
 
 SESSION_ROUTE = "lianhu-auth/session"
 LOGOUT_ROUTE = "lianhu-auth/logout"
@@ -107,9 +108,10 @@ def _logout_endpoint(cookie_path: str):
 
 
 def session_routes(base_url_path: str | None) -> list[Route]:
-    """The two cookie routes under Streamlit's base URL path (st.App does not prefix them)."""
+    """The two cookie routes and the voting page under Streamlit's base URL path (st.App does not prefix them)."""
     base = base_path(base_url_path)
     return [
         Route(f"{base}{SESSION_ROUTE}", _session_endpoint(base), methods=["POST"]),
         Route(f"{base}{LOGOUT_ROUTE}", _logout_endpoint(base), methods=["POST"]),
+        *vote_routes(base),
     ]

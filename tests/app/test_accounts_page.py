@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from factories import build_year, make_user
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
-from trust_data import build_year, make_user
 
 from dashboard.data.config import PROJECT_ROOT
 from dashboard.data.db import read_session

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from factories import PASSWORD, build_world
 from sqlmodel import select
-from world import PASSWORD, build_world
 
 from dashboard.data.db import read_session, transaction
 from dashboard.services import accounts

@@ -43,7 +43,16 @@ from dashboard.data.workbook import (
 )
 from dashboard.domain import DUTIES, DUTY_KEYS
 from dashboard.scoring.scheme import Scheme
-from dashboard.services import inputs, roster, scheme, uploads, workflow
+from dashboard.services import (
+    inputs,
+    leader_accounts,
+    leader_self,
+    roster,
+    rounds,
+    scheme,
+    uploads,
+    workflow,
+)
 from dashboard.services import roster as roster_service
 from dashboard.services import scheme as scheme_service
 from dashboard.services.accounts import create_demo_accounts
@@ -52,6 +61,7 @@ from dashboard.services.uploads import check_upload, import_upload
 from models import (
     Adjustment,
     AssessmentYear,
+    EvaluationRound,
     Grid,
     Leader,
     Objection,
@@ -62,27 +72,33 @@ from models import (
     Village,
 )
 
-ROLES = ("admin", "assessor", "viewer", "official", None)
+ROLES = ("admin", "assessor", "viewer", "official", "leader", None)
 
 TABLE = """
-service               admin  assessor  viewer  official  anonymous
-save_self_report      A/A    A/D       D/D     D/D       D/D
-delete_self_report    A/A    A/D       D/D     D/D       D/D
-save_committee_sheet  A/A    A/D       D/D     D/D       D/D
-save_ballot_sheet     A/A    A/D       D/D     D/D       D/D
-save_ballot_tallies   A/A    A/D       D/D     D/D       D/D
-save_platform_counts  A/A    A/D       D/D     D/D       D/D
-add_adjustment        A/A    A/D       D/D     D/D       D/D
-delete_adjustment     A/A    A/D       D/D     D/D       D/D
-save_leader           A/A    A/D       D/D     D/D       D/D
-retire_leader         A/A    A/D       D/D     D/D       D/D
-import_upload         A/A    A/R       D/D     A/A       D/D
-save_scheme           A/A    D/D       D/D     D/D       D/D
-publish_year          A/A    D/D       D/D     A/A       D/D
-finalize_year         A/A    D/D       D/D     A/A       D/D
-reopen_year           A/A    D/D       D/D     D/D       D/D
-record_objection      A/A    D/D       D/D     A/A       D/D
-answer_objection      A/A    D/D       D/D     A/A       D/D
+service                   admin  assessor  viewer  official  leader  anonymous
+save_self_report          A/A    A/D       D/D     D/D       D/D     D/D
+delete_self_report        A/A    A/D       D/D     D/D       D/D     D/D
+save_committee_sheet      A/A    A/D       D/D     D/D       D/D     D/D
+save_ballot_sheet         A/A    A/D       D/D     D/D       D/D     D/D
+save_ballot_tallies       A/A    A/D       D/D     D/D       D/D     D/D
+save_platform_counts      A/A    A/D       D/D     D/D       D/D     D/D
+add_adjustment            A/A    A/D       D/D     D/D       D/D     D/D
+delete_adjustment         A/A    A/D       D/D     D/D       D/D     D/D
+save_leader               A/A    A/D       D/D     D/D       D/D     D/D
+retire_leader             A/A    A/D       D/D     D/D       D/D     D/D
+import_upload             A/A    A/R       D/D     A/A       D/D     D/D
+save_scheme               A/A    D/D       D/D     D/D       D/D     D/D
+publish_year              A/A    D/D       D/D     A/A       D/D     D/D
+finalize_year             A/A    D/D       D/D     A/A       D/D     D/D
+reopen_year               A/A    D/D       D/D     D/D       D/D     D/D
+record_objection          A/A    D/D       D/D     A/A       D/D     D/D
+answer_objection          A/A    D/D       D/D     A/A       D/D     D/D
+open_round                A/A    D/D       D/D     A/A       D/D     D/D
+close_round               A/A    D/D       D/D     A/A       D/D     D/D
+record_slips_download     A/A    D/D       D/D     A/A       D/D     D/D
+review_self_report        A/A    A/D       D/D     D/D       D/D     D/D
+submit_own_self_report    D/D    D/D       D/D     D/D       A/A     D/D
+create_leader_accounts    A/A    D/D       D/D     D/D       D/D     D/D
 """
 
 
@@ -105,13 +121,15 @@ class _Rollback(Exception):
 
 
 def _setup(engine) -> dict:
-    """The tiny year, one stored account per role, one adjustment per target, year 2023 final."""
+    """The tiny year, one stored account per role (本人: H1), one adjustment, pending own report and round per target."""
     ids = build_year(engine)
     digest = hash_password("password123")  # one argon2 hash for all five accounts
     users = {}
     with transaction(engine) as s:
-        for role in ("admin", "assessor", "viewer", "official"):
-            user = User(username=role, password_hash=digest, role=role)
+        for role in ("admin", "assessor", "viewer", "official", "leader"):
+            # the 本人 account is H1's own (in scope: his own report; the rows have no other target)
+            user = User(username=role, password_hash=digest, role=role,
+                        leader_id=ids["H1"] if role == "leader" else None)
             s.add(user)
             s.flush()
             users[role] = user.id
@@ -123,7 +141,19 @@ def _setup(engine) -> dict:
             s.add(adj)
             s.flush()
             adjustments[scope] = adj.id
-    return {"ids": ids, "users": users, "adjustments": adjustments}
+            own = s.exec(select(SelfReport).where(SelfReport.leader_id == ids[code])).one()
+            own.status = "待确认"  # waiting for review_self_report
+            s.add(own)
+        round_ids = {}
+        for scope, vname in VILLAGE.items():
+            village = s.exec(select(Village).where(Village.name == vname)).one()
+            rnd = EvaluationRound(year=2024, scope="village", township_id=village.township_id,
+                                  village_id=village.id, rater_type="群众代表", slips=1, created_by="admin",
+                                  created_at=datetime.now(UTC))
+            s.add(rnd)
+            s.flush()
+            round_ids[scope] = rnd.id
+    return {"ids": ids, "users": users, "adjustments": adjustments, "rounds": round_ids}
 
 
 def _workbook(scope: str) -> bytes:
@@ -200,6 +230,21 @@ def _session_call(name: str, s, user, scope: str, ctx: dict) -> None:
                                   raised_by="村民", content="有异议")
     elif name == "answer_objection":
         workflow.answer_objection(session=s, user=user, objection_id=ctx["objection"], answer="已核实")
+    elif name == "review_self_report":
+        leader_self.review_self_report(session=s, user=user, year=2024, code=code, confirm=True)
+    elif name == "submit_own_self_report":
+        leader_self.submit_own_self_report(session=s, user=user, year=2024,
+                                           scores={DUTIES[k]: 80 for k in DUTY_KEYS}, narrative="本人")
+    elif name == "create_leader_accounts":
+        village = s.exec(select(Village).where(Village.name == VILLAGE[scope])).one()
+        leader_accounts.create_leader_accounts(session=s, user=user, village_id=village.id)
+    elif name == "open_round":
+        village = s.exec(select(Village).where(Village.name == VILLAGE[scope])).one()
+        rounds.open_round(session=s, user=user, year=2024, rater_type="群众代表", slips=2, village_id=village.id)
+    elif name == "close_round":
+        rounds.close_round(session=s, user=user, round_id=ctx["rounds"][scope])
+    elif name == "record_slips_download":
+        rounds.record_slips_download(session=s, user=user, round_id=ctx["rounds"][scope], count=2)
     else:  # pragma: no cover - a name in TABLE without a call is a test bug
         raise AssertionError(name)
 
@@ -260,15 +305,16 @@ def test_service_allows_exactly_the_roles_in_the_table(db_engine, service):
 
 
 def test_every_write_service_is_in_the_table():
-    """A new write service in entry, scheme_service, uploads or workflow must be added to TABLE."""
+    """A new write service in entry, scheme_service, uploads, workflow or rounds must be added to TABLE."""
 
     writers = set()
-    for module in (inputs, roster, scheme, uploads, workflow):
+    for module in (inputs, roster, scheme, uploads, workflow, rounds, leader_self, leader_accounts):
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if fn.__module__ != module.__name__ or name.startswith("_"):
                 continue
             if name.split("_")[0] in ("save", "delete", "add", "retire", "import", "publish",
-                                      "finalize", "reopen", "record", "answer"):
+                                      "finalize", "reopen", "record", "answer", "open", "close", "review",
+                                      "submit", "create"):
                 writers.add(name)
     assert writers == set(EXPECTED)
 

@@ -66,7 +66,8 @@ def app_url(e2e_db, tmp_path_factory) -> str:
         pytest.fail(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
     port = _free_port()
     log = (tmp_path_factory.mktemp("e2e-log") / "streamlit.log").open("w")
-    env = {**os.environ, "DATABASE_URL": e2e_db[0], "PYTHONPATH": str(PROJECT_ROOT)}
+    env = {**os.environ, "DATABASE_URL": e2e_db[0], "PYTHONPATH": str(PROJECT_ROOT),
+           "LIANHU_PUBLIC_URL": f"http://127.0.0.1:{port}/"}  # the slips' QR codes point here
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
          "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",

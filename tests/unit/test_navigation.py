@@ -22,8 +22,13 @@ def test_entry_pages_are_the_five_inputs():
 
 
 def test_admin_gets_every_page():
-    """An admin may use every page of the table."""
-    assert _keys("admin") == set(PAGES)
+    """An admin may use every page of the table but the two pages of a leader's own account."""
+    assert _keys("admin") == set(PAGES) - {"my_self_report", "my_record"}
+
+
+def test_leader_gets_only_his_own_pages():
+    """A 本人 account sees his own self-report and 述职档案, nothing else (no results, no entry)."""
+    assert [p.key for p in pages_for_role("leader")] == ["my_self_report", "my_record"]
 
 
 def test_assessor_gets_entry_import_completion_roster():
