@@ -15,7 +15,7 @@ signed = state.require_page_role(notices.NOTICE_ROLES, what="导出短信通知"
 year = state.require_year()
 
 st.title(f"短信通知 · {year} 年度")
-st.caption("生成可导入运营商短信平台的 CSV 文件（手机号、内容，UTF-8 编码）。本系统不直接发送短信；"
+st.caption("生成可导入运营商短信平台的 CSV 文件（两列：手机号、内容）。本系统不直接发送短信；"
            "手机号取自人员名册的「联系电话」，没有号码的人员列在下面，请另行通知。")
 
 

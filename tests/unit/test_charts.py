@@ -168,7 +168,7 @@ def test_count_axes_have_whole_number_ticks():
 
 
 def test_fixed_height_charts_fit_only_their_width():
-    """Histogram, yearly mean line and quarter bars keep their plot height (autosize fit-x)."""
+    """Histogram and yearly mean line keep their plot height (autosize fit-x)."""
     tr = overview.trend({
         2023: pd.DataFrame({"role": ["网格长", "联户长"], "grade": ["称职", "称职"], "final": [80.0, 70.0]}),
         2024: pd.DataFrame({"role": ["网格长", "联户长"], "grade": ["优秀", "称职"], "final": [91.0, 75.0]}),
@@ -177,11 +177,10 @@ def test_fixed_height_charts_fit_only_their_width():
     built = [
         spec(charts.score_histogram_chart(hist, overview.grade_band_rules(Scheme.default()))),
         spec(charts.trend_mean_chart(tr)),
-        spec(charts.quarter_chart(detail.quarter_totals({1: 70.0}))),
     ]
     for d in built:
         assert d["autosize"] == {"type": "fit-x", "contains": "padding"}
-    assert [d["height"] for d in built] == [240, 200, 180]
+    assert [d["height"] for d in built] == [240, 200]
 
 
 def test_trend_mean_chart_draws_both_roles_with_level_year_labels():
