@@ -11,6 +11,7 @@ from dashboard.services.concurrency import committee_sheet_version
 from dashboard.services.input_reads import committee_raters, committee_sheet_rows
 from dashboard.services.inputs import save_committee_sheet
 from dashboard.ui import state
+from dashboard.ui.entry_grid import score_text
 from dashboard.ui.resources import get_engine
 
 engine = get_engine()
@@ -44,22 +45,26 @@ if not rows:
 frame = pd.DataFrame(rows)
 frame["联防组"] = frame["联防组"].fillna("—")  # a 网格长 has no group; show a dash, not "None"
 for key in DUTY_KEYS:
-    frame[DUTIES[key]] = frame[DUTIES[key]].astype("Float64")
+    # Text cells: the grid hands over exactly what was typed or pasted (a number column would
+    # clamp 105 to the maximum or drop it), and the service checks range and decimals.
+    frame[DUTIES[key]] = [score_text(v) for v in frame[DUTIES[key]]]
 
 config = {
-    "编号": st.column_config.TextColumn(disabled=True),
-    "姓名": st.column_config.TextColumn(disabled=True),
-    "职务": st.column_config.TextColumn(disabled=True),
-    "网格": st.column_config.TextColumn(disabled=True),
-    "联防组": st.column_config.TextColumn(disabled=True),
+    "姓名": st.column_config.TextColumn("姓名", disabled=True, width=72),
+    "职务": st.column_config.TextColumn("职务", disabled=True, width=60),
+    "联防组": st.column_config.TextColumn("联防组", disabled=True, width=60),
 }
 for key in DUTY_KEYS:
     name = DUTIES[key]
-    # Short headers (信息员 ≤20) so that the whole sheet fits without scrolling sideways.
-    config[name] = st.column_config.NumberColumn(
-        f"{name[-3:]} ≤{role_max[key]:g}", help=f"{name}：0 到 {role_max[key]:g} 分",
-        min_value=0, max_value=role_max[key], step=0.01, format="%.2f", width=100,
+    # Short headers (信息员 ≤20) so that all seven duties fit a 1,366 px screen; the full name is the help.
+    config[name] = st.column_config.TextColumn(
+        f"{name[-3:]} ≤{role_max[key]:g}", help=f"{name}：0 到 {role_max[key]:g} 分，最多两位小数",
+        width=82, max_chars=12,
     )
+st.caption(
+    "表格里按 Tab 或 Enter 移到下一格；可以从 Excel 复制一片分数，点选第一格后粘贴（Ctrl+V）。"
+    "超过满分、负数、非数字或超过两位小数的分值不会被改动，保存时会逐格指出。"
+)
 
 editor_key = f"committee_editor_{village_id}_{quarter}_{rater}"
 # The sheet's version when it was opened: a save over someone else's later save is refused.
@@ -72,6 +77,7 @@ if rater and token_key not in st.session_state:
 edited = st.data_editor(
     frame,
     column_config=config,
+    column_order=["姓名", "职务", "联防组", *(DUTIES[k] for k in DUTY_KEYS)],
     hide_index=True,
     num_rows="fixed",
     width="stretch",
@@ -84,12 +90,20 @@ if reload_col.button("重新载入（放弃未保存的修改）", key="committe
     st.session_state.pop(editor_key, None)
     st.rerun()
 if save_col.button("保存打分", type="primary", key="committee_save", disabled=not rater):
-    ok, result = state.run_action(
-        engine, save_committee_sheet, year=year, quarter=quarter, rater=rater,
-        rows=state.clean_records(edited), expected_token=st.session_state.get(token_key),
-    )
-    if ok:
-        st.session_state.pop(token_key, None)  # the next run loads the new version
-        st.success(result.message)
+    records = state.clean_records(edited)
+    payload = (year, quarter, rater, repr(records))
+    done_key = f"{editor_key}_saved"
+    if st.session_state.get(done_key, (None,))[0] == payload:
+        # A second click on the same sheet (a double click) saves nothing twice.
+        st.success(st.session_state[done_key][1])
+    else:
+        ok, result = state.run_action(
+            engine, save_committee_sheet, year=year, quarter=quarter, rater=rater,
+            rows=records, expected_token=st.session_state.get(token_key),
+        )
+        if ok:
+            st.session_state.pop(token_key, None)  # the next run loads the new version
+            st.session_state[done_key] = (payload, result.message)
+            st.success(result.message)
 if not rater:
     st.caption("请先填写评分人姓名。")

@@ -86,7 +86,7 @@ def save_self_report(
         try:
             values[key] = parse_score(duty_value(scores, key), max_value=100, field=DUTIES[key])
         except FieldError as exc:
-            ctx.field_error(exc, 1, DUTIES[key])
+            ctx.field_error(exc, 1, DUTIES[key], ref)
     try:
         text = parse_narrative(narrative)
     except FieldError as exc:
@@ -181,7 +181,7 @@ def save_committee_sheet(
             try:
                 values[key] = parse_score(value, max_value=ctx.scheme.role_max[key], field=DUTIES[key])
             except FieldError as exc:
-                ctx.field_error(exc, number, DUTIES[key])
+                ctx.field_error(exc, number, DUTIES[key], ref)
         if ref is not None:
             to_save.append((ref, values))
     ctx.raise_if_any("两委打分")
@@ -259,7 +259,7 @@ def save_ballot_sheet(
         try:
             mark = parse_mark(row.get("评价"))
         except FieldError as exc:
-            ctx.field_error(exc, row_no, "评价")
+            ctx.field_error(exc, row_no, "评价", ref)
             continue
         if ref is not None:
             marks.append((ref, mark))
@@ -335,7 +335,7 @@ def save_ballot_tallies(
             try:
                 counts[mark] = 0 if is_blank(value) else parse_count(value, field=mark, what="票数")
             except FieldError as exc:
-                ctx.field_error(exc, row_no, mark)
+                ctx.field_error(exc, row_no, mark, ref)
         if ref is not None:
             tallies.append((ref, counts))
     ctx.raise_if_any("群众评议汇总")
@@ -391,7 +391,7 @@ def save_platform_counts(
                 try:
                     count = parse_count(value, field=column, what="上报数")
                 except FieldError as exc:
-                    ctx.field_error(exc, row_no, column)
+                    ctx.field_error(exc, row_no, column, ref)
                     continue
             if ref is not None:
                 cells.append((ref, month, count))
