@@ -11,7 +11,7 @@ from dashboard.services.concurrency import committee_sheet_version
 from dashboard.services.input_reads import committee_raters, committee_sheet_rows
 from dashboard.services.inputs import save_committee_sheet
 from dashboard.ui import state
-from dashboard.ui.entry_grid import score_text
+from dashboard.ui.entry_grid import save_once, score_text, text_column
 from dashboard.ui.resources import get_engine
 
 engine = get_engine()
@@ -57,9 +57,8 @@ config = {
 for key in DUTY_KEYS:
     name = DUTIES[key]
     # Short headers (信息员 ≤20) so that all seven duties fit a 1,366 px screen; the full name is the help.
-    config[name] = st.column_config.TextColumn(
-        f"{name[-3:]} ≤{role_max[key]:g}", help=f"{name}：0 到 {role_max[key]:g} 分，最多两位小数",
-        width=82, max_chars=12,
+    config[name] = text_column(
+        f"{name[-3:]} ≤{role_max[key]:g}", help=f"{name}：0 到 {role_max[key]:g} 分，最多两位小数", width=82,
     )
 st.caption(
     "表格里按 Tab 或 Enter 移到下一格；可以从 Excel 复制一片分数，点选第一格后粘贴（Ctrl+V）。"
@@ -91,19 +90,16 @@ if reload_col.button("重新载入（放弃未保存的修改）", key="committe
     st.rerun()
 if save_col.button("保存打分", type="primary", key="committee_save", disabled=not rater):
     records = state.clean_records(edited)
-    payload = (year, quarter, rater, repr(records))
-    done_key = f"{editor_key}_saved"
-    if st.session_state.get(done_key, (None,))[0] == payload:
-        # A second click on the same sheet (a double click) saves nothing twice.
-        st.success(st.session_state[done_key][1])
-    else:
+
+    def _save():
         ok, result = state.run_action(
             engine, save_committee_sheet, year=year, quarter=quarter, rater=rater,
             rows=records, expected_token=st.session_state.get(token_key),
         )
         if ok:
             st.session_state.pop(token_key, None)  # the next run loads the new version
-            st.session_state[done_key] = (payload, result.message)
-            st.success(result.message)
+        return ok, result
+
+    save_once(f"{editor_key}_saved", (year, quarter, rater, repr(records)), _save)
 if not rater:
     st.caption("请先填写评分人姓名。")

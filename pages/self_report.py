@@ -10,7 +10,7 @@ from dashboard.services.input_reads import self_report_fields
 from dashboard.services.inputs import delete_self_report
 from dashboard.services.inputs import save_self_report as save
 from dashboard.ui import state
-from dashboard.ui.entry_grid import score_text
+from dashboard.ui.entry_grid import forget_save, save_once, score_text
 from dashboard.ui.resources import get_engine
 
 engine = get_engine()
@@ -51,20 +51,17 @@ with st.form(f"self_report_form_{code}"):
     )
     submitted = st.form_submit_button("保存个人述职", type="primary")
 if submitted:
-    payload = (year, code, repr(scores), narrative)
-    if st.session_state.get("self_report_saved", (None,))[0] == payload:
-        # A double click: the same form again saves nothing twice.
-        st.success(st.session_state["self_report_saved"][1])
-        st.stop()
-    ok, result = state.run_action(engine, save, year=year, code=code, scores=scores, narrative=narrative,
-                                  expected_token=st.session_state.get(token_key))
-    st.session_state.pop(token_key, None)  # saved, or refused: the next run loads the stored version
-    if ok:
-        st.session_state["self_report_saved"] = (payload, result.message)
-        st.success(result.message)
+
+    def _save():
+        ok, result = state.run_action(engine, save, year=year, code=code, scores=scores, narrative=narrative,
+                                      expected_token=st.session_state.get(token_key))
+        st.session_state.pop(token_key, None)  # saved, or refused: the next run loads the stored version
+        return ok, result
+
+    save_once("self_report_saved", (year, code, repr(scores), narrative), _save)
 if stored is not None and st.button("删除这份个人述职", key=f"self_report_delete_{code}"):
     ok, result = state.run_action(engine, delete_self_report, year=year, code=code)
     if ok:
-        st.session_state.pop("self_report_saved", None)
+        forget_save("self_report_saved")
         st.success(result.message)
         st.rerun()
