@@ -50,6 +50,7 @@ for key in DUTY_KEYS:
     frame[DUTIES[key]] = [score_text(v) for v in frame[DUTIES[key]]]
 
 config = {
+    "编号": st.column_config.TextColumn("编号", disabled=True, width=64),
     "姓名": st.column_config.TextColumn("姓名", disabled=True, width=72),
     "职务": st.column_config.TextColumn("职务", disabled=True, width=60),
     "联防组": st.column_config.TextColumn("联防组", disabled=True, width=60),
@@ -76,7 +77,7 @@ if rater and token_key not in st.session_state:
 edited = st.data_editor(
     frame,
     column_config=config,
-    column_order=["姓名", "职务", "联防组", *(DUTIES[k] for k in DUTY_KEYS)],
+    column_order=["编号", "姓名", "职务", "联防组", *(DUTIES[k] for k in DUTY_KEYS)],
     hide_index=True,
     num_rows="fixed",
     width="stretch",
