@@ -50,16 +50,15 @@ for key in DUTY_KEYS:
     frame[DUTIES[key]] = [score_text(v) for v in frame[DUTIES[key]]]
 
 config = {
-    "编号": st.column_config.TextColumn("编号", disabled=True, width=64),
-    "姓名": st.column_config.TextColumn("姓名", disabled=True, width=72),
-    "职务": st.column_config.TextColumn("职务", disabled=True, width=60),
-    "联防组": st.column_config.TextColumn("联防组", disabled=True, width=60),
+    "编号": st.column_config.TextColumn("编号", disabled=True, width=60),
+    "姓名": st.column_config.TextColumn("姓名", disabled=True, width=64),
+    "职务": st.column_config.TextColumn("职务", disabled=True, width=52),
 }
 for key in DUTY_KEYS:
     name = DUTIES[key]
-    # Short headers (信息员 ≤20) so that all seven duties fit a 1,366 px screen; the full name is the help.
+    # Short headers (信息员≤20) so that all seven duties fit a 1,366 px screen; the full name is the help.
     config[name] = text_column(
-        f"{name[-3:]} ≤{role_max[key]:g}", help=f"{name}：0 到 {role_max[key]:g} 分，最多两位小数", width=82,
+        f"{name[-3:]}≤{role_max[key]:g}", help=f"{name}：0 到 {role_max[key]:g} 分，最多两位小数", width=100,
     )
 st.caption(
     "表格里按 Tab 或 Enter 移到下一格；可以从 Excel 复制一片分数，点选第一格后粘贴（Ctrl+V）。"
@@ -77,7 +76,8 @@ if rater and token_key not in st.session_state:
 edited = st.data_editor(
     frame,
     column_config=config,
-    column_order=["编号", "姓名", "职务", "联防组", *(DUTIES[k] for k in DUTY_KEYS)],
+    # 网格 and 联防组 are left out: the seven duties must fit a 1,366 px screen.
+    column_order=["编号", "姓名", "职务", *(DUTIES[k] for k in DUTY_KEYS)],
     hide_index=True,
     num_rows="fixed",
     width="stretch",

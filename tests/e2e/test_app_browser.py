@@ -17,8 +17,8 @@ from dashboard.ui.navigation import pages_for_role
 
 pytestmark = pytest.mark.e2e
 
-# The 两委打分 grid shows 编号, 姓名, 职务, 联防组, then the seven duties.
-FIRST_DUTY = 4
+# The 两委打分 grid shows 编号, 姓名, 职务, then the seven duties.
+FIRST_DUTY = 3
 DUTY_NAMES = list(DUTIES.values())
 PASSWORDS = {d.role: (d.username, d.password) for d in DEMO_ACCOUNTS}
 
