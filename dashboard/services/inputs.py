@@ -33,6 +33,7 @@ from dashboard.data.validation import (
     parse_text,
 )
 from dashboard.domain import ADJUSTMENT_KINDS, DUTIES, DUTY_KEYS, MARKS, VETO
+from dashboard.services.committee import clear_committee_draft
 from dashboard.services.concurrency import (
     check_ballot_sheet,
     check_committee_sheet,
@@ -200,6 +201,7 @@ def save_committee_sheet(
             for ref, values in to_save
         ],
     )
+    clear_committee_draft(session, year=year, quarter=quarter, rater=rater)  # the sheet is complete now
     revision = finish_save(
         session, ctx, action="committee.save", target=f"第{quarter}季度 评分人 {rater}",
         new={ref.code: values for ref, values in to_save},
