@@ -186,3 +186,18 @@ def draft_count(session: Session, *, year: int, village_id: int | None = None) -
     for quarter, rater, _ in session.exec(query).all():
         out[(quarter, rater)] = out.get((quarter, rater), 0) + 1
     return out
+
+
+def committee_draft_cells(
+    *, session: Session, user, year: int, quarter: int, rater: str, village_id: int
+) -> dict[str, dict[str, float | None]]:
+    """The member's draft of a quarter for the village's leaders: 编号 → {duty name: value}."""
+    _check_village(session, user, village_id)
+    drafts = committee_drafts(session, year=year, quarter=quarter, rater=rater)
+    if not drafts:
+        return {}
+    leaders = session.exec(
+        select(Leader.id, Leader.code).join(Grid, Grid.id == Leader.grid_id).where(
+            Grid.village_id == village_id, Leader.id.in_(list(drafts)))
+    ).all()
+    return {code: {DUTIES[k]: getattr(drafts[lid], k) for k in DUTY_KEYS} for lid, code in leaders}

@@ -158,6 +158,53 @@ def test_self_report_bad_value_names_field_keeps_others(page: Page, e2e_db):
     assert _count(e2e_db[1], "self_report") == before
 
 
+def _rows(db_path: Path, sql: str) -> int:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def test_member_from_list_saves_draft_that_counts_after_complete(page: Page, e2e_db):
+    """A member added to the list and picked as rater saves two cells as a draft: no score is
+    stored until the sheet is complete and saved, and then the draft is gone."""
+    db_path = e2e_db[1]
+    scores = "SELECT count(*) FROM committee_score WHERE rater = '草稿委员'"
+    drafts = "SELECT count(*) FROM committee_draft WHERE rater = '草稿委员'"
+    _sign_in(page, "assessor")
+    _open(page, "两委打分")
+    page.get_by_text("两委成员名单").click()
+    page.get_by_label("姓名", exact=True).fill("草稿 委员")
+    page.get_by_role("button", name="添加成员").click()
+    _settle(page)
+    page.get_by_label("评分人（两委成员姓名）").click()
+    page.get_by_role("option", name="草稿委员（委员）").click()
+    _settle(page)
+    grid = page.get_by_test_id("stDataFrame").first
+    values = ["18", "12.5", "9", "17", "8", "14", "10"]
+    for i, value in enumerate(values[:2]):
+        _type_into_cell(page, grid, row=0, column=FIRST_DUTY + i, value=value)
+    page.get_by_role("button", name="保存草稿").click()
+    _settle(page)
+    expect(page.get_by_text("已保存 草稿委员 第 1 季度的草稿（1 人，2 格）")).to_be_visible()
+    assert (_rows(db_path, scores), _rows(db_path, drafts)) == (0, 1)
+
+    # another evening: the page opened again, the member picked again, the draft is where it was left
+    _open(page, "完成情况")
+    _open(page, "两委打分")
+    page.get_by_label("评分人（两委成员姓名）").click()
+    page.get_by_role("option", name="草稿委员（委员）").click()
+    _settle(page)
+    expect(page.get_by_text("这是未完成的草稿（不计入任何结果）")).to_be_visible()
+    grid = page.get_by_test_id("stDataFrame").first
+    first_row = grid.locator("[role=row]").nth(1).locator("[role=gridcell]")
+    assert [first_row.nth(FIRST_DUTY + i).inner_text() for i in range(3)] == ["18", "12.5", ""]
+    for i, value in enumerate(values[2:], start=2):
+        _type_into_cell(page, grid, row=0, column=FIRST_DUTY + i, value=value)
+    page.get_by_role("button", name="保存打分").click()
+    _settle(page)
+    expect(page.get_by_text("已保存 草稿委员 第 1 季度对 1 人的打分")).to_be_visible()
+    assert (_rows(db_path, scores), _rows(db_path, drafts)) == (1, 0)
+
+
 def _type_into_cell(page: Page, grid, *, row: int, column: int, value: str) -> None:
     """Type a value into a data_editor cell: focus it, Enter opens the editor, Enter commits.
 
