@@ -19,6 +19,7 @@ from dashboard.services.committee import (
     remove_committee_member,
     save_committee_draft,
 )
+from dashboard.services.completion import committee_draft_overview, leader_completion
 from dashboard.services.entry import EntryError
 from dashboard.services.inputs import save_committee_sheet
 from models import CommitteeDraft, CommitteeScore, User
@@ -83,8 +84,14 @@ def test_draft_counts_in_no_result_until_saved_complete(world):
         [draft] = committee_drafts(s, year=YEAR, quarter=1, rater="张书记").values()
         assert (draft.info, draft.service, draft.unity) == (18.0, 12.5, None)
 
+    overview = _run(engine, "assessor", committee_draft_overview, year=YEAR)
+    assert overview.to_dict("records") == [
+        {"乡镇": "南峪乡", "村": "南峪村", "季度": "一季度", "评分人": "张书记", "草稿人数": 1}]
+    assert _run(engine, "assessor", leader_completion, year=YEAR).set_index("编号").loc["NY-H1", "一季度"] == 0
+
     _run(engine, "assessor", save_committee_sheet, year=YEAR, quarter=1, rater="张书记",
          rows=[{"编号": "NY-H1", **FULL}])
+    assert _run(engine, "assessor", committee_draft_overview, year=YEAR).empty
     assert _count(engine, CommitteeScore) == 1
     assert _count(engine, CommitteeDraft) == 0
     assert len(committee_inputs(engine, YEAR)) == 1
