@@ -7,7 +7,7 @@ from dashboard.data.db import transaction
 from dashboard.data.years import YearClosed
 from dashboard.services import rounds
 from dashboard.services.auth import PermissionDenied
-from dashboard.services.inputs import scope_villages
+from dashboard.services.entry import scope_villages
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
 from models import User
