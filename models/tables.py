@@ -198,6 +198,43 @@ class CommitteeScore(DutyScores, table=True):
     updated_by: str | None = Field(default=None, max_length=64)
 
 
+class CommitteeMember(SQLModel, table=True):
+    """两委成员: one member of a village committee in one year (the raters of 两委打分)."""
+
+    __tablename__ = "committee_member"
+    __table_args__ = (UniqueConstraint("year", "village_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = _year_fk()
+    village_id: int = _fk("village.id")
+    # Stored without spaces (dashboard.data.validation.parse_name): 「测试 委员」 is 「测试委员」.
+    name: str = Field(max_length=64)
+    post: str = Field(default="委员", max_length=16)
+
+
+class CommitteeDraft(SQLModel, table=True):
+    """草稿: a committee member's partly filled sheet; counts in no result until saved complete.
+
+    Kept apart from committee_score so that no query of the results can ever read a draft.
+    """
+
+    __tablename__ = "committee_draft"
+    __table_args__ = (UniqueConstraint("year", "quarter", "rater", "leader_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = _year_fk()
+    quarter: int
+    rater: str = Field(max_length=64)
+    leader_id: int = _leader_fk()
+    info: float | None = None
+    service: float | None = None
+    publicity: float | None = None
+    mediation: float | None = None
+    sanitation: float | None = None
+    patrol: float | None = None
+    unity: float | None = None
+    updated_at: datetime | None = None
+    updated_by: str | None = Field(default=None, max_length=64)
+
+
 class BallotMark(SQLModel, table=True):
     """群众评议: one mark for one leader on one ballot sheet (测评票)."""
 

@@ -9,6 +9,7 @@ from dashboard.services.entry import scope_leaders
 from dashboard.services.input_reads import adjustment_rows
 from dashboard.services.inputs import add_adjustment, delete_adjustment
 from dashboard.ui import state
+from dashboard.ui.entry_grid import save_once
 from dashboard.ui.resources import get_engine
 
 engine = get_engine()
@@ -26,16 +27,16 @@ if refs:
         code = st.selectbox("人员", list(labels), format_func=labels.get, key="adjustments_leader")
         a, b = st.columns(2)
         kind = a.radio("类型", ADJUSTMENT_KINDS, horizontal=True, key="adjustments_kind")
-        points = b.number_input("分值（一票否决不填）", min_value=0.0, step=0.5, value=None, key="adjustments_points")
+        # Text: a number input would silently block or round what was typed; the service says why.
+        points = b.text_input("分值（一票否决不填）", max_chars=16, key="adjustments_points")
         reason = st.text_area("事由（必填）", max_chars=500, key="adjustments_reason")
         submitted = st.form_submit_button("登记", type="primary")
     if submitted:
-        ok, result = state.run_action(
+        # A double click must not register the same adjustment twice.
+        save_once("adjustments_saved", (year, code, kind, points, reason), lambda: state.run_action(
             engine, add_adjustment, year=year, code=code, kind=kind,
             points=None if kind == VETO else points, reason=reason,
-        )
-        if ok:
-            st.success(result.message)
+        ))
 
 rows = state.read(engine, adjustment_rows, year=year, village_id=village_id)
 st.subheader("本村已登记的加减分")

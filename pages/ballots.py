@@ -9,6 +9,7 @@ from dashboard.services.concurrency import ballot_sheet_version
 from dashboard.services.input_reads import ballot_counts
 from dashboard.services.inputs import TALLY_COLUMNS, save_ballot_sheet, save_ballot_tallies
 from dashboard.ui import state
+from dashboard.ui.entry_grid import save_once, text_column
 from dashboard.ui.resources import get_engine
 
 RATER_TYPES = ["群众代表", "联户长互评", "党员代表", "村两委成员"]
@@ -50,13 +51,17 @@ with sheet_tab:
     if ballot_no and token_key not in st.session_state:
         st.session_state[token_key] = state.read(engine, ballot_sheet_version, year=year, ballot_no=ballot_no)
     if st.button("保存这张票", type="primary", key="ballots_sheet_save"):
-        ok, result = state.run_action(
-            engine, save_ballot_sheet, year=year, ballot_no=ballot_no, rater_type=rater_type,
-            rows=state.clean_records(edited), expected_token=st.session_state.get(token_key),
-        )
-        st.session_state.pop(token_key, None)
-        if ok:
-            st.success(result.message)
+        records = state.clean_records(edited)
+
+        def _save_sheet():
+            ok, result = state.run_action(
+                engine, save_ballot_sheet, year=year, ballot_no=ballot_no, rater_type=rater_type,
+                rows=records, expected_token=st.session_state.get(token_key),
+            )
+            st.session_state.pop(token_key, None)
+            return ok, result
+
+        save_once("ballots_sheet_saved", (year, ballot_no, rater_type, repr(records)), _save_sheet)
 
 with tally_tab:
     st.caption(
@@ -66,19 +71,18 @@ with tally_tab:
     tally_type = st.selectbox("评议人类别", RATER_TYPES, key="ballots_tally_rater_type", accept_new_options=True)
     frame = pd.DataFrame([{"编号": c["编号"], "姓名": c["姓名"], **dict.fromkeys(TALLY_COLUMNS)} for c in counts])
     for col in TALLY_COLUMNS:
-        frame[col] = frame[col].astype("Int64")
+        frame[col] = ""
     config = {c: st.column_config.TextColumn(disabled=True) for c in ("编号", "姓名")}
-    config.update({c: st.column_config.NumberColumn(min_value=0, step=1, format="%d") for c in TALLY_COLUMNS})
+    config.update({c: text_column(c, help=f"{c}的票数（整数）") for c in TALLY_COLUMNS})
     tallies = st.data_editor(
         frame, column_config=config, hide_index=True, num_rows="fixed", width="stretch",
         key=f"ballots_tally_editor_{village_id}",
     )
     if st.button("保存汇总票数", type="primary", key="ballots_tally_save"):
-        ok, result = state.run_action(
-            engine, save_ballot_tallies, year=year, rater_type=tally_type, rows=state.clean_records(tallies),
-        )
-        if ok:
-            st.success(result.message)
+        records = state.clean_records(tallies)
+        save_once(f"ballots_tally_saved_{village_id}", (year, tally_type, repr(records)), lambda: state.run_action(
+            engine, save_ballot_tallies, year=year, rater_type=tally_type, rows=records,
+        ))
 
 with summary_tab:
     st.dataframe(pd.DataFrame(counts), hide_index=True, width="stretch", key="ballots_summary")

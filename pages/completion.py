@@ -2,7 +2,12 @@
 
 import streamlit as st
 
-from dashboard.services.completion import QUARTER_COLUMNS, leader_completion, village_completion
+from dashboard.services.completion import (
+    QUARTER_COLUMNS,
+    committee_draft_overview,
+    leader_completion,
+    village_completion,
+)
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
 
@@ -39,6 +44,12 @@ st.dataframe(
     shares, hide_index=True, width="stretch",
     column_config={col: percent for col in COUNTED}, key="completion_villages",
 )
+
+drafts = state.read(engine, committee_draft_overview, year=year)
+if not drafts.empty:
+    st.subheader("未完成的两委打分草稿")
+    st.caption("草稿不计入任何结果；评分人在「两委打分」页填完并点「保存打分」后才计入。")
+    st.dataframe(drafts, hide_index=True, width="stretch", key="completion_drafts")
 
 st.subheader("人员明细")
 only_missing = st.toggle("只看有缺项的人员", value=True, key="completion_only_missing")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.data.db import read_session
 from dashboard.data.filesafety import MACRO_SUFFIXES, MACRO_WORKBOOK
+from dashboard.data.validation import FieldError
 from dashboard.data.workbook import WorkbookRejected
 from dashboard.services.auth import IMPORT_ROLES, PermissionDenied
 from dashboard.services.uploads import check_upload, import_upload, template_for_user
@@ -32,9 +33,19 @@ year = st.number_input(
 )
 year = int(year)
 
+with st.expander("两委打分预填（可选）：选季度和评分人，模板的「两委打分」表每人一行，只需填七项分数"):
+    a, b = st.columns([1, 2])
+    template_quarter = a.selectbox("季度", [None, 1, 2, 3, 4], key="data_import_template_quarter",
+                                   format_func=lambda q: "不预填" if q is None else f"第 {q} 季度")
+    template_rater = b.text_input("评分人（两委成员姓名）", key="data_import_template_rater", max_chars=64)
+    st.caption("没有填分数的预填行在导入时跳过，不算错误。")
 if st.button("生成模板", key="data_import_make_template", icon=":material/description:"):
     with read_session(engine) as session:
-        st.session_state["data_import_template"] = template_for_user(session=session, user=user, year=year)
+        try:
+            st.session_state["data_import_template"] = template_for_user(
+                session=session, user=user, year=year, quarter=template_quarter, rater=template_rater or None)
+        except FieldError as exc:
+            st.error(f"评分人：{exc.reason}")
 if "data_import_template" in st.session_state:
     st.download_button(
         "下载模板（.xlsx）", st.session_state["data_import_template"],

@@ -18,6 +18,7 @@ from dashboard.domain import (
 from dashboard.services.entry import scope_leaders
 from dashboard.services.roster import leader_fields, retire_leader, save_leader
 from dashboard.ui import state
+from dashboard.ui.entry_grid import save_once
 from dashboard.ui.navigation import can_edit_roster
 from dashboard.ui.resources import get_engine
 
@@ -86,9 +87,9 @@ with add_tab:
     if village_id is not None:
         fields = leader_form("roster_add", None)
         if fields is not None:
-            ok, result = state.run_action(engine, save_leader, village_id=village_id, fields=fields)
-            if ok:
-                st.success(result.message)
+            # A double click adds the person once (the second click would say the 编号 is taken).
+            save_once("roster_add_saved", (village_id, repr(fields)), lambda: state.run_action(
+                engine, save_leader, village_id=village_id, fields=fields))
 
 with edit_tab:
     if not refs:
@@ -100,9 +101,8 @@ with edit_tab:
     current = state.read(engine, leader_fields, code=code)
     fields = leader_form(f"roster_edit_{code}", current)
     if fields is not None:
-        ok, result = state.run_action(engine, save_leader, village_id=ref.village_id, fields=fields, code=code)
-        if ok:
-            st.success(result.message)
+        save_once(f"roster_edit_saved_{code}", (repr(fields), ref.status), lambda: state.run_action(
+            engine, save_leader, village_id=ref.village_id, fields=fields, code=code))
     retired = ref.status == RETIRED
     if st.button("恢复在任" if retired else "标记离任", key=f"roster_retire_{code}"):
         ok, result = state.run_action(engine, retire_leader, code=code, retired=not retired)

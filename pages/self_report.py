@@ -10,6 +10,7 @@ from dashboard.services.input_reads import self_report_fields
 from dashboard.services.inputs import delete_self_report
 from dashboard.services.inputs import save_self_report as save
 from dashboard.ui import state
+from dashboard.ui.entry_grid import forget_save, save_once, score_text
 from dashboard.ui.resources import get_engine
 
 engine = get_engine()
@@ -38,9 +39,11 @@ with st.form(f"self_report_form_{code}"):
     scores = {}
     cols = st.columns(4)
     for i, (key, name) in enumerate(DUTIES.items()):
-        scores[name] = cols[i % 4].number_input(
-            name, min_value=0.0, max_value=100.0, step=0.5, format="%.2f",
-            value=None if stored is None else stored[name], key=f"self_report_{key}_{code}",
+        # Text, not a number input: a number input silently blocks 105 and the form then does
+        # nothing; the service refuses it with a message naming the field, the others kept.
+        scores[name] = cols[i % 4].text_input(
+            name, value="" if stored is None else score_text(stored[name]), max_chars=12,
+            placeholder="0–100", key=f"self_report_{key}_{code}",
         )
     narrative = st.text_area(
         "述职摘要（最多 2000 字）", value="" if stored is None else stored["述职摘要"] or "",
@@ -48,13 +51,17 @@ with st.form(f"self_report_form_{code}"):
     )
     submitted = st.form_submit_button("保存个人述职", type="primary")
 if submitted:
-    ok, result = state.run_action(engine, save, year=year, code=code, scores=scores, narrative=narrative,
-                                  expected_token=st.session_state.get(token_key))
-    st.session_state.pop(token_key, None)  # saved, or refused: the next run loads the stored version
-    if ok:
-        st.success(result.message)
+
+    def _save():
+        ok, result = state.run_action(engine, save, year=year, code=code, scores=scores, narrative=narrative,
+                                      expected_token=st.session_state.get(token_key))
+        st.session_state.pop(token_key, None)  # saved, or refused: the next run loads the stored version
+        return ok, result
+
+    save_once("self_report_saved", (year, code, repr(scores), narrative), _save)
 if stored is not None and st.button("删除这份个人述职", key=f"self_report_delete_{code}"):
     ok, result = state.run_action(engine, delete_self_report, year=year, code=code)
     if ok:
+        forget_save("self_report_saved")
         st.success(result.message)
         st.rerun()

@@ -6,7 +6,7 @@ for every page at 1366 px and at 390 px (a phone: mobile user agent and touch, s
 menu closes after a choice as on a real phone), and saves docs/screenshots/*.png and
 docs/screenshots/pages/*.png using Debian's Chromium (no browser download).
 Run: `.venv/bin/python scripts/screenshots.py` (`--quarter`: only the quarter views, as the
-demo official).
+demo official; `--entry`: only the entry pages and a refused 两委打分 save, as the demo admin).
 """
 
 from __future__ import annotations
@@ -119,6 +119,53 @@ def every_page(browser, base: str) -> None:
         context.close()
 
 
+ENTRY_PAGES = ("self_report", "committee", "ballots", "platform", "adjustments", "roster")
+
+
+def entry_shots(browser, base: str) -> None:
+    """The entry pages at 1366 and 390 px; 两委打分 with a rater and a refused 105 under 信息员 ≤20."""
+    from dashboard.ui.navigation import pages_for_role
+
+    specs = {spec.key: spec for spec in pages_for_role("admin")}
+    PAGES_OUT.mkdir(parents=True, exist_ok=True)
+    for width, context_args in ((1366, {"viewport": {"width": 1366, "height": 900}}), (390, PHONE)):
+        context = browser.new_context(**context_args)
+        page = context.new_page()
+        sign_in(page, base, "demo-admin", "demo-admin-2024")
+        wait_cookie(page)
+        for key in ENTRY_PAGES:
+            page.goto(f"{base}/{specs[key].url_path}")
+            wait_app_idle(page)
+            page.wait_for_timeout(900)
+            page.screenshot(path=PAGES_OUT / f"{key}_{width}.png")
+        page.goto(f"{base}/{specs['committee'].url_path}")
+        wait_app_idle(page)
+        rater = page.get_by_label("评分人（两委成员姓名）")
+        rater.fill("张书记")
+        rater.press("Enter")
+        wait_app_idle(page)
+        cell = page.get_by_test_id("stDataFrame").first.locator("#glide-cell-3-0")
+        for _ in range(4):  # a keystroke landing while the grid re-renders is lost: retry
+            cell.focus()
+            page.wait_for_timeout(300)
+            page.keyboard.press("Enter")
+            page.wait_for_timeout(400)
+            page.keyboard.type("105")
+            page.wait_for_timeout(200)
+            page.keyboard.press("Enter")
+            page.wait_for_timeout(600)
+            wait_app_idle(page)
+            if cell.inner_text().strip() == "105":
+                break
+        page.get_by_role("button", name="保存打分").click()
+        wait_app_idle(page)
+        # Streamlit scrolls inside its main block: a tall window shows the messages under the grid.
+        page.set_viewport_size({"width": page.viewport_size["width"], "height": 1500 if width < 800 else 1300})
+        page.wait_for_timeout(900)
+        page.screenshot(path=PAGES_OUT / f"committee_refused_{width}.png")
+        context.close()
+
+
 def click_ranking_row(page, row: int) -> None:
     """Select a row of the rankings table (its selection cell) and wait for the detail page."""
     grid = page.get_by_test_id("stDataFrame").first
@@ -170,7 +217,7 @@ def quarter_shots(browser, base: str) -> None:
         page.close()
 
 
-def main(only_quarter: bool = False) -> None:
+def main(only_quarter: bool = False, only_entry: bool = False) -> None:
     from playwright.sync_api import sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -211,6 +258,10 @@ def main(only_quarter: bool = False) -> None:
             wait_healthy(base)
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                if only_entry:
+                    entry_shots(browser, base)
+                    browser.close()
+                    return
                 quarter_shots(browser, base)
                 if only_quarter:
                     browser.close()
@@ -241,4 +292,4 @@ def main(only_quarter: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    main(only_quarter="--quarter" in sys.argv[1:])
+    main(only_quarter="--quarter" in sys.argv[1:], only_entry="--entry" in sys.argv[1:])

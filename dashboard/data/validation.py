@@ -109,6 +109,8 @@ class CellError:
     column: str | None
     reason: str
     field: str | None = None
+    # The person the row is about, e.g. 「才让草（编号 NY-H2）」: a grid row is found by name.
+    who: str | None = None
 
     def __str__(self) -> str:
         if self.sheet is None:  # a problem of the whole file or year, not of a cell
@@ -116,6 +118,8 @@ class CellError:
         where = f"工作表「{self.sheet}」"
         if self.row is not None:
             where += f"第 {self.row} 行"
+        if self.who:
+            where += f"（{self.who}）"
         if self.column:
             where += f"「{self.column}」列"
         return f"{where}：{self.reason}"
@@ -287,6 +291,9 @@ def parse_score(value: Any, *, max_value: float, field: str | None = None) -> fl
         value = strip_text(value)
         if value is None:
             raise FieldError("分值不能为空")
+        if isinstance(value, str) and re.fullmatch(r"-\s*(\d+(\.\d*)?|\.\d+)", fold_ascii(value)):
+            # −3 typed in a grid is a negative number, not a formula.
+            raise FieldError(f"分值 {fold_ascii(value).replace(' ', '')} 不能为负数")
         number = _to_decimal(value, what="分值")
         if number < 0:
             raise FieldError(f"分值 {_show(value)} 不能为负数")

@@ -4,6 +4,8 @@ A leader is assessed in year Y when 在任 and appointed on or before 31 Decembe
 (scoring.md section 1). For each such leader in the user's scope the table says whether a
 self-report exists, how many committee members scored the leader in each quarter, and how
 many valid ballot marks (not 弃权) there are against the scheme's ``mass.min_ballots``.
+Committee sheets saved as drafts are listed apart (``committee_draft_overview``): a draft counts
+in no quarter column until it is saved complete.
 """
 
 from __future__ import annotations
@@ -17,7 +19,16 @@ from sqlmodel import Session, select
 from dashboard.data.years import year_scheme
 from dashboard.domain import ABSTAIN, ACTIVE, GRID_LEADER, SELF_CONFIRMED
 from dashboard.services.auth import village_scope
-from models import BallotMark, CommitteeScore, Grid, Leader, SelfReport, Township, Village
+from models import (
+    BallotMark,
+    CommitteeDraft,
+    CommitteeScore,
+    Grid,
+    Leader,
+    SelfReport,
+    Township,
+    Village,
+)
 
 QUARTER_COLUMNS = ("一季度", "二季度", "三季度", "四季度")
 LEADER_COLUMNS = [
@@ -106,3 +117,31 @@ def village_completion(leaders: pd.DataFrame) -> pd.DataFrame:
     out = grouped[["个人述职", *QUARTER_COLUMNS, "票数达标", "齐全"]].sum().astype(int)
     out.insert(0, "人数", grouped.size())
     return out.reset_index()[VILLAGE_COLUMNS]
+
+
+DRAFT_COLUMNS = ["乡镇", "村", "季度", "评分人", "草稿人数"]
+
+
+def committee_draft_overview(*, session: Session, user, year: int) -> pd.DataFrame:
+    """Committee sheets saved as drafts (草稿) in the user's scope: they count in no result yet.
+
+    One row per village, quarter and rater with the number of leaders in the draft.
+    """
+    scope = village_scope(session=session, user=user)
+    query = (
+        select(Township.name, Village.name, CommitteeDraft.quarter, CommitteeDraft.rater,
+               func.count(CommitteeDraft.id))
+        .join(Leader, Leader.id == CommitteeDraft.leader_id)
+        .join(Grid, Grid.id == Leader.grid_id)
+        .join(Village, Village.id == Grid.village_id)
+        .join(Township, Township.id == Village.township_id)
+        .where(CommitteeDraft.year == year)
+        .group_by(Township.name, Village.name, CommitteeDraft.quarter, CommitteeDraft.rater)
+    )
+    if scope is not None:
+        query = query.where(Village.id.in_(sorted(scope) or [-1]))
+    rows = [
+        (township, village, QUARTER_COLUMNS[quarter - 1], rater, n)
+        for township, village, quarter, rater, n in session.exec(query).all()
+    ]
+    return pd.DataFrame(sorted(rows), columns=DRAFT_COLUMNS)

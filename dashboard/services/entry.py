@@ -20,7 +20,7 @@ the wrong line), as in the importer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -83,6 +83,11 @@ class LeaderRef:
     group: str | None
 
 
+def leader_label(ref: LeaderRef) -> str:
+    """How a message names a leader: 姓名（编号 X）."""
+    return f"{ref.name}（编号 {ref.code}）"
+
+
 def _open_year(session: Session, year: int) -> tuple[AssessmentYear, Scheme]:
     # The year's row lock: no publish can slip in before the commit, and the version check of
     # a sheet (dashboard.services.concurrency) is race-free.
@@ -109,8 +114,13 @@ class EntryContext:
     def error(self, row: int | None, column: str | None, reason: str) -> None:
         self.errors.append(CellError(sheet=self.sheet, row=row, column=column, reason=reason))
 
-    def field_error(self, exc: FieldError, row: int | None, column: str | None) -> None:
-        self.errors.append(CellError.from_field_error(exc, sheet=self.sheet, row=row, column=column))
+    def field_error(
+        self, exc: FieldError, row: int | None, column: str | None, ref: LeaderRef | None = None
+    ) -> None:
+        error = CellError.from_field_error(exc, sheet=self.sheet, row=row, column=column)
+        if ref is not None:
+            error = replace(error, who=leader_label(ref))
+        self.errors.append(error)
 
     def raise_if_any(self, summary: str) -> None:
         if self.denied:

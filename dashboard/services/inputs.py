@@ -33,6 +33,7 @@ from dashboard.data.validation import (
     parse_text,
 )
 from dashboard.domain import ADJUSTMENT_KINDS, DUTIES, DUTY_KEYS, MARKS, VETO
+from dashboard.services.committee import clear_committee_draft
 from dashboard.services.concurrency import (
     check_ballot_sheet,
     check_committee_sheet,
@@ -86,7 +87,7 @@ def save_self_report(
         try:
             values[key] = parse_score(duty_value(scores, key), max_value=100, field=DUTIES[key])
         except FieldError as exc:
-            ctx.field_error(exc, 1, DUTIES[key])
+            ctx.field_error(exc, 1, DUTIES[key], ref)
     try:
         text = parse_narrative(narrative)
     except FieldError as exc:
@@ -181,7 +182,7 @@ def save_committee_sheet(
             try:
                 values[key] = parse_score(value, max_value=ctx.scheme.role_max[key], field=DUTIES[key])
             except FieldError as exc:
-                ctx.field_error(exc, number, DUTIES[key])
+                ctx.field_error(exc, number, DUTIES[key], ref)
         if ref is not None:
             to_save.append((ref, values))
     ctx.raise_if_any("两委打分")
@@ -200,6 +201,7 @@ def save_committee_sheet(
             for ref, values in to_save
         ],
     )
+    clear_committee_draft(session, year=year, quarter=quarter, rater=rater)  # the sheet is complete now
     revision = finish_save(
         session, ctx, action="committee.save", target=f"第{quarter}季度 评分人 {rater}",
         new={ref.code: values for ref, values in to_save},
@@ -259,7 +261,7 @@ def save_ballot_sheet(
         try:
             mark = parse_mark(row.get("评价"))
         except FieldError as exc:
-            ctx.field_error(exc, row_no, "评价")
+            ctx.field_error(exc, row_no, "评价", ref)
             continue
         if ref is not None:
             marks.append((ref, mark))
@@ -335,7 +337,7 @@ def save_ballot_tallies(
             try:
                 counts[mark] = 0 if is_blank(value) else parse_count(value, field=mark, what="票数")
             except FieldError as exc:
-                ctx.field_error(exc, row_no, mark)
+                ctx.field_error(exc, row_no, mark, ref)
         if ref is not None:
             tallies.append((ref, counts))
     ctx.raise_if_any("群众评议汇总")
@@ -391,7 +393,7 @@ def save_platform_counts(
                 try:
                     count = parse_count(value, field=column, what="上报数")
                 except FieldError as exc:
-                    ctx.field_error(exc, row_no, column)
+                    ctx.field_error(exc, row_no, column, ref)
                     continue
             if ref is not None:
                 cells.append((ref, month, count))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -24,6 +25,7 @@ from dashboard.data.validation import (
     is_blank,
     normalize_cell,
     parse_code,
+    parse_name,
     strip_text,
 )
 from dashboard.data.workbook import (
@@ -79,10 +81,17 @@ def _scope_names(session: Session, user: User) -> set[tuple[str, str]] | None:
     return {(t, v) for t, v in rows}
 
 
-def template_for_user(*, session: Session, user: User, year: int | None) -> bytes:
-    """The data workbook template pre-filled with the roster of the user's scope."""
+def template_for_user(
+    *, session: Session, user: User, year: int | None, quarter: int | None = None, rater: Any = None
+) -> bytes:
+    """The data workbook template pre-filled with the roster of the user's scope; with a quarter and a
+    committee member, 两委打分 pre-filled with one row per leader of the scope for that member."""
     require_role(user, IMPORT_ROLES, action="下载导入模板")
-    rows = template_rows(session, year=year)
+    if rater is not None and str(rater).strip():
+        rater = parse_name(rater, field="评分人")
+    else:
+        rater = None
+    rows = template_rows(session, year=year, quarter=quarter, rater=rater)
     allowed = _scope_names(session, user)
     if allowed is not None:
         roster = [r for r in rows[ROSTER] if (r["乡镇"], r["村"]) in allowed]

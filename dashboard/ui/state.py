@@ -75,6 +75,10 @@ def require_year() -> int:
     return year
 
 
+# A refusal with up to this many bad cells lists them as lines; more go into a table.
+LISTED_IN_MESSAGE = 30
+
+
 def run_action(engine: Engine, action: Callable[..., Any], **kwargs: Any) -> tuple[bool, Any]:
     """Run one service in one transaction as the signed-in user; show refusals in Chinese.
 
@@ -93,9 +97,13 @@ def run_action(engine: Engine, action: Callable[..., Any], **kwargs: Any) -> tup
     except AuthError as exc:
         st.error(f"未保存：{exc}")
     except EntryError as exc:
-        st.error(f"未保存：{exc.summary}")
-        if exc.errors:
-            show_errors(exc.errors)
+        if 0 < len(exc.errors) <= LISTED_IN_MESSAGE:
+            # One line per bad cell, readable (and findable) as text above the grid.
+            st.error("\n".join([f"未保存：{exc.summary}", *(f"- {e}" for e in exc.errors)]))
+        else:
+            st.error(f"未保存：{exc.summary}")
+            if exc.errors:
+                show_errors(exc.errors)
     except ConflictError as exc:
         st.warning(f"未保存：{exc.message_for(signed.username)}")
         if exc.current:
@@ -107,10 +115,13 @@ def show_errors(errors) -> None:
     """Every error as a table (位置, 行, 列, 原因)."""
     frame = pd.DataFrame(
         [
-            {"工作表": e.sheet, "行": e.row, "列": e.column or "", "原因": e.reason}
+            {"工作表": e.sheet, "行": e.row, "人员": getattr(e, "who", None) or "", "列": e.column or "",
+             "原因": e.reason}
             for e in errors
         ]
     )
+    if not frame["人员"].any():
+        frame = frame.drop(columns="人员")
     frame["行"] = frame["行"].astype("Int64")
     st.dataframe(frame, hide_index=True, width="stretch")
 

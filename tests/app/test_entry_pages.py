@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.data.config import PROJECT_ROOT
 from dashboard.data.db import read_session, transaction
 from dashboard.domain import DUTIES
-from models import Adjustment, AssessmentYear, Leader, SelfReport, User
+from models import Adjustment, AssessmentYear, AuditEvent, Leader, SelfReport, User
 
 APP = str(PROJECT_ROOT / "streamlit_app.py")
 ENTRY_FILES = ["roster", "self_report", "committee", "ballots", "platform", "adjustments", "data_import", "completion"]
@@ -71,7 +71,7 @@ def test_self_report_form_saves(app_db):
     at = _open("assessor", "self_report")
     assert at.selectbox(key="self_report_leader").value == "NY-G1"
     for i, key in enumerate(DUTIES):
-        at.number_input(key=f"self_report_{key}_NY-G1").set_value(80.0 + i)
+        at.text_input(key=f"self_report_{key}_NY-G1").input(str(80 + i))
     at.text_area(key="self_report_narrative_NY-G1").input("全年走访农户 120 户。")
     _submit(at)
     assert not at.exception
@@ -86,11 +86,40 @@ def test_self_report_form_refuses_missing_scores(app_db):
     """Saving with two scores left empty shows the error table and stores nothing."""
     at = _open("assessor", "self_report")
     for key in list(DUTIES)[:5]:
-        at.number_input(key=f"self_report_{key}_NY-G1").set_value(90.0)
+        at.text_input(key=f"self_report_{key}_NY-G1").input("90")
     _submit(at)
     assert at.error and at.error[0].value.startswith("未保存：个人述职：发现 2 处错误")
     with read_session(app_db) as s:
         assert s.exec(select(SelfReport)).all() == []
+
+
+def test_self_report_bad_value_says_field_and_keeps_others(app_db):
+    """105 in 巡逻员 is refused naming the person and the field; the other typed values stay."""
+    at = _open("assessor", "self_report")
+    for key in DUTIES:
+        at.text_input(key=f"self_report_{key}_NY-G1").input("105" if key == "patrol" else "90.5")
+    _submit(at)
+    assert not at.exception
+    message = at.error[0].value
+    assert message.startswith("未保存：个人述职：发现 1 处错误")
+    assert "杨卓玛（编号 NY-G1）" in message and "「治安联防巡逻员」列：分值 105 超过满分 100" in message
+    assert at.text_input(key="self_report_info_NY-G1").value == "90.5"
+    assert at.text_input(key="self_report_patrol_NY-G1").value == "105"
+    with read_session(app_db) as s:
+        assert s.exec(select(SelfReport)).all() == []
+
+
+def test_self_report_second_click_saves_once(app_db):
+    """Submitting the same form twice writes one audit event, the second click only repeats the message."""
+    at = _open("assessor", "self_report")
+    for key in DUTIES:
+        at.text_input(key=f"self_report_{key}_NY-G1").input("90")
+    _submit(at)
+    _submit(at)
+    assert "已保存 杨卓玛 的个人述职" in [s.value for s in at.success]
+    with read_session(app_db) as s:
+        events = s.exec(select(AuditEvent).where(AuditEvent.action == "self_report.save")).all()
+    assert len(events) == 1
 
 
 def test_adjustment_form_saves_veto(app_db):

@@ -13,6 +13,7 @@ from dashboard.data.config import PROJECT_ROOT
 from dashboard.data.db import read_session, transaction
 from dashboard.domain import DUTIES, DUTY_KEYS
 from dashboard.services import workflow
+from dashboard.services.committee import add_committee_member
 from dashboard.services.inputs import save_committee_sheet
 from dashboard.ui.navigation import pages_for_role
 from models import AssessmentYear, CommitteeScore, Leader, User, Village
@@ -129,15 +130,18 @@ def test_audit_page_lists_and_filters_events(app_db):
 
 def test_second_clerk_saving_a_stale_committee_sheet_sees_the_conflict(app_db):
     """A clerk opens a sheet; another saves it meanwhile; the clerk's save is refused, showing those values."""
-    at = _sign_in("admin")
-    _open(at, "pages/committee.py")
     with read_session(app_db) as s:
         nanyu = s.exec(select(Village.id).where(Village.name == "南峪村")).one()
+    with transaction(app_db) as s:  # the member is on the village's list, the rater is picked from it
+        admin = s.exec(select(User).where(User.username == "admin")).one()
+        add_committee_member(session=s, user=admin, year=2024, village_id=nanyu, name="李委员")
+    at = _sign_in("admin")
+    _open(at, "pages/committee.py")
     at.selectbox(key="committee_village").select(nanyu)
     _run(at)
     at.selectbox(key="committee_quarter").select(2)
     _run(at)
-    at.text_input(key="committee_rater").input("李委员")
+    at.selectbox(key="committee_rater").select("李委员")
     _run(at)
     assert not at.exception
     # Meanwhile the assessor saves the same member's quarter-2 sheet in another session.

@@ -414,3 +414,62 @@ def test_roster_refusals(world):
         _run(engine, "viewer", save_leader, village_id=ny, fields=NEW_LEADER)
     assert _count(engine, Leader) == 6
     assert _revision(engine) == 0
+
+
+# --- a value is saved as typed or refused, never changed ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "typed", "reason"),
+    [
+        ("社情民意信息员", "105", "分值 105 超过满分 20"),
+        ("法制政策宣传员", "13.5", "分值 13.5 超过满分 10"),
+        ("便民事项办理员", "-3", "分值 -3 不能为负数"),
+        ("便民事项办理员", "abc", "应为分值，实际为「abc」"),
+        ("环境卫生监督员", "7.125", "分值 7.125 最多两位小数"),
+    ],
+)
+def test_committee_refusal_names_leader_and_column(world, column, typed, reason):
+    """A bad cell typed as text is refused with 姓名, 编号 and the full duty name; nothing is stored."""
+    engine = world.engine
+    with pytest.raises(EntryError) as err:
+        _run(engine, "assessor", save_committee_sheet, year=YEAR, quarter=1, rater="张书记",
+             rows=[_committee_row("NY-H1", **FULL), _committee_row("NY-H2", **{**FULL, column: typed})])
+    [cell] = err.value.errors
+    assert (cell.row, cell.column, cell.reason, cell.who) == (2, column, reason, "才让草（编号 NY-H2）")
+    assert str(cell) == f"工作表「两委打分」第 2 行（才让草（编号 NY-H2））「{column}」列：{reason}"
+    assert _count(engine, CommitteeScore) == 0
+    assert _revision(engine) == 0
+
+
+def test_committee_two_bad_cells_give_two_messages(world):
+    """105 under 信息员 and 13.5 under 宣传员 on one row are two messages, one per cell."""
+    bad = {**FULL, "社情民意信息员": "105", "法制政策宣传员": 13.5}
+    with pytest.raises(EntryError) as err:
+        _run(world.engine, "assessor", save_committee_sheet, year=YEAR, quarter=1, rater="张书记",
+             rows=[_committee_row("NY-H1", **bad)])
+    assert [(e.column, e.reason) for e in err.value.errors] == [
+        ("社情民意信息员", "分值 105 超过满分 20"), ("法制政策宣传员", "分值 13.5 超过满分 10")]
+    assert _count(world.engine, CommitteeScore) == 0
+
+
+def test_committee_text_scores_saved_as_typed(world):
+    """Scores arriving as grid text ("17.25", "10") are stored as those numbers."""
+    engine = world.engine
+    typed = dict(zip(NAMES, ["17.25", "10", "8", "0", "9.5", "15", "10"], strict=True))
+    _run(engine, "assessor", save_committee_sheet, year=YEAR, quarter=1, rater="张书记",
+         rows=[_committee_row("NY-H1", **typed)])
+    with read_session(engine) as s:
+        row = s.exec(select(CommitteeScore)).one()
+    assert (row.info, row.service, row.mediation, row.sanitation) == (17.25, 10, 0, 9.5)
+
+
+def test_self_report_bad_value_names_field_nothing_stored(world):
+    """105 in one self-score (max 100) is refused naming 姓名, 编号 and the duty; nothing is stored."""
+    engine = world.engine
+    scores = {**dict.fromkeys(NAMES, "90"), "治安联防巡逻员": "105"}
+    with pytest.raises(EntryError) as err:
+        _run(engine, "assessor", save_self_report, year=YEAR, code="NY-H1", scores=scores, narrative="好")
+    [cell] = err.value.errors
+    assert (cell.column, cell.reason, cell.who) == ("治安联防巡逻员", "分值 105 超过满分 100", "马小军（编号 NY-H1）")
+    assert _count(engine, SelfReport) == 0

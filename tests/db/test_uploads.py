@@ -101,3 +101,29 @@ def test_admin_upload_checked_then_imported(db_engine):
     assert report.counts["两委打分"] == 2
     assert steps == ["正在检查工作簿…", "正在写入数据库（一次事务）…"]
     assert _committee_count(db_engine) == 2
+
+
+def test_template_prefills_committee_sheet_and_import_reads_it_back(db_engine):
+    """The assessor's template for 第 2 季度 and 「张 书记」 has one 两委打分 row per leader of 南峪村
+    (评分人 without spaces); scores typed on one row import that row, the two untouched rows are skipped."""
+    build_world(db_engine)
+    assessor = _user(db_engine, "assessor")
+    with read_session(db_engine) as s:
+        data = template_for_user(session=s, user=assessor, year=YEAR, quarter=2, rater="张 书记")
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book["两委打分"]
+    header = [c.value for c in sheet[1]]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [(r[header.index("季度")], r[header.index("评分人")], r[header.index("编号")]) for r in rows] == [
+        (2, "张书记", "NY-G1"), (2, "张书记", "NY-H1"), (2, "张书记", "NY-H2")]
+    target = next(i for i, r in enumerate(rows, start=2) if r[header.index("编号")] == "NY-H1")
+    for name, value in FULL.items():
+        sheet.cell(row=target, column=header.index(name) + 1, value=value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    check = check_upload(engine=db_engine, user=assessor, data=buffer.getvalue(), year=YEAR)
+    assert check.errors == []
+    import_upload(engine=db_engine, user=assessor, data=buffer.getvalue(), year=YEAR)
+    with read_session(db_engine) as s:
+        stored = s.exec(select(CommitteeScore)).all()
+    assert [(r.quarter, r.rater, r.info, r.unity) for r in stored] == [(2, "张书记", 20, 10)]

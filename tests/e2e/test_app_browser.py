@@ -11,11 +11,15 @@ from conftest import EMPTY_YEAR
 from playwright.sync_api import Page, expect
 
 from dashboard.data.sample import sample_workbook
+from dashboard.domain import DUTIES
 from dashboard.services.accounts import DEMO_ACCOUNTS
 from dashboard.ui.navigation import pages_for_role
 
 pytestmark = pytest.mark.e2e
 
+# The 两委打分 grid shows 编号, 姓名, 职务, then the seven duties.
+FIRST_DUTY = 3
+DUTY_NAMES = list(DUTIES.values())
 PASSWORDS = {d.role: (d.username, d.password) for d in DEMO_ACCOUNTS}
 
 
@@ -98,16 +102,107 @@ def test_committee_entry_changes_completion(page: Page):
     expect(grid.locator("[role=gridcell]").first).to_have_text("NYW15")
     values = ["18", "12.5", "9", "17", "8", "14", "10"]  # within 20, 15, 10, 20, 10, 15, 10
     for i, value in enumerate(values):
-        _type_into_cell(page, grid, row=0, column=5 + i, value=value)
+        _type_into_cell(page, grid, row=0, column=FIRST_DUTY + i, value=value)
     first_row = grid.locator("[role=row]").nth(1).locator("[role=gridcell]")
     # the accessible cell text is the plain number
-    assert [first_row.nth(5 + i).inner_text() for i in range(7)] == values
+    assert [first_row.nth(FIRST_DUTY + i).inner_text() for i in range(7)] == values
     page.get_by_role("button", name="保存打分").click()
     _settle(page)
     expect(page.get_by_text("已保存 测试委员 第 1 季度对 1 人的打分")).to_be_visible()
 
     _open(page, "完成情况")
     expect(page.get_by_text("一季度 1/8").first).to_be_visible()
+
+
+def test_committee_out_of_range_refused_naming_leader_and_column(page: Page, e2e_db):
+    """105 typed under 信息员 ≤20 stays on screen, the refusal names 姓名/编号 and the column, nothing is stored."""
+    db_path = e2e_db[1]
+    _sign_in(page, "assessor")
+    _open(page, "两委打分")
+    rater = page.get_by_label("评分人（两委成员姓名）")
+    rater.fill("核对委员")
+    rater.press("Enter")
+    _settle(page)
+    grid = page.get_by_test_id("stDataFrame").first
+    first_row = grid.locator("[role=row]").nth(1).locator("[role=gridcell]")
+    code, name = first_row.nth(0).inner_text(), first_row.nth(1).inner_text()
+    values = ["105", "12.5", "9", "17", "8", "14", "10"]  # 105 > 20, the rest within their maxima
+    for i, value in enumerate(values):
+        _type_into_cell(page, grid, row=0, column=FIRST_DUTY + i, value=value)
+    before = _count(db_path, "committee_score")
+    page.get_by_role("button", name="保存打分").click()
+    _settle(page)
+    alert = page.get_by_test_id("stAlert").filter(has_text="未保存")
+    expect(alert).to_contain_text("两委打分：发现 1 处错误，没有保存任何数据")
+    expect(alert).to_contain_text(f"第 1 行（{name}（编号 {code}））「社情民意信息员」列：分值 105 超过满分 20")
+    # what was typed stays on screen to correct; nothing was written
+    assert [first_row.nth(FIRST_DUTY + i).inner_text() for i in range(7)] == values
+    assert _count(db_path, "committee_score") == before
+
+
+def test_self_report_bad_value_names_field_keeps_others(page: Page, e2e_db):
+    """个人述职 with 105 in 巡逻员: the message names the field; the other six values stay typed."""
+    _sign_in(page, "assessor")
+    _open(page, "个人述职")
+    before = _count(e2e_db[1], "self_report")
+    values = {name: ("105" if name == "治安联防巡逻员" else "88.5") for name in DUTY_NAMES}
+    for name, value in values.items():
+        page.get_by_label(name, exact=True).fill(value)
+    page.get_by_role("button", name="保存个人述职").click()
+    _settle(page)
+    alert = page.get_by_test_id("stAlert").filter(has_text="未保存")
+    expect(alert).to_contain_text("个人述职：发现 1 处错误")
+    expect(alert).to_contain_text("「治安联防巡逻员」列：分值 105 超过满分 100")
+    for name, value in values.items():
+        expect(page.get_by_label(name, exact=True)).to_have_value(value)
+    assert _count(e2e_db[1], "self_report") == before
+
+
+def _rows(db_path: Path, sql: str) -> int:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def test_member_from_list_saves_draft_that_counts_after_complete(page: Page, e2e_db):
+    """A member added to the list and picked as rater saves two cells as a draft: no score is
+    stored until the sheet is complete and saved, and then the draft is gone."""
+    db_path = e2e_db[1]
+    scores = "SELECT count(*) FROM committee_score WHERE rater = '草稿委员'"
+    drafts = "SELECT count(*) FROM committee_draft WHERE rater = '草稿委员'"
+    _sign_in(page, "assessor")
+    _open(page, "两委打分")
+    page.get_by_text("两委成员名单").click()
+    page.get_by_label("姓名", exact=True).fill("草稿 委员")
+    page.get_by_role("button", name="添加成员").click()
+    _settle(page)
+    page.get_by_label("评分人（两委成员姓名）").click()
+    page.get_by_role("option", name="草稿委员（委员）").click()
+    _settle(page)
+    grid = page.get_by_test_id("stDataFrame").first
+    values = ["18", "12.5", "9", "17", "8", "14", "10"]
+    for i, value in enumerate(values[:2]):
+        _type_into_cell(page, grid, row=0, column=FIRST_DUTY + i, value=value)
+    page.get_by_role("button", name="保存草稿").click()
+    _settle(page)
+    expect(page.get_by_text("已保存 草稿委员 第 1 季度的草稿（1 人，2 格）")).to_be_visible()
+    assert (_rows(db_path, scores), _rows(db_path, drafts)) == (0, 1)
+
+    # another evening: the page opened again, the member picked again, the draft is where it was left
+    _open(page, "完成情况")
+    _open(page, "两委打分")
+    page.get_by_label("评分人（两委成员姓名）").click()
+    page.get_by_role("option", name="草稿委员（委员）").click()
+    _settle(page)
+    expect(page.get_by_text("这是未完成的草稿（不计入任何结果）")).to_be_visible()
+    grid = page.get_by_test_id("stDataFrame").first
+    first_row = grid.locator("[role=row]").nth(1).locator("[role=gridcell]")
+    assert [first_row.nth(FIRST_DUTY + i).inner_text() for i in range(3)] == ["18", "12.5", ""]
+    for i, value in enumerate(values[2:], start=2):
+        _type_into_cell(page, grid, row=0, column=FIRST_DUTY + i, value=value)
+    page.get_by_role("button", name="保存打分").click()
+    _settle(page)
+    expect(page.get_by_text("已保存 草稿委员 第 1 季度对 1 人的打分")).to_be_visible()
+    assert (_rows(db_path, scores), _rows(db_path, drafts)) == (1, 0)
 
 
 def _type_into_cell(page: Page, grid, *, row: int, column: int, value: str) -> None:

@@ -3,7 +3,8 @@
 Field validators are memoised per distinct cell value (marks, codes and months repeat a lot), so
 a county-sized workbook is checked in seconds. Every error is collected (never only the first)
 with sheet, Excel row number (the header is row 1) and column. In the input sheets a row that has
-only 编号 and 姓名 filled (as the template pre-fills them) is "not filled in" and skipped;
+only 编号 and 姓名 filled (as the template pre-fills them; on 两委打分 also 季度 and 评分人) is
+"not filled in" and skipped;
 往年等次 may carry an optional 姓名 column and its 年度 must be earlier than the imported year.
 """
 
@@ -172,7 +173,9 @@ def parse_workbook(
         row_parser = _ROW_PARSERS[sheet_name](year=year, role_max=role_max)
         seen: dict[tuple, int] = {}
         records: list[dict[str, Any]] = []
-        skip_cols = {sheet.header.get("编号"), sheet.header.get("姓名")}
+        # A template row pre-fills who and when (两委打分 also 季度 and 评分人): with no score typed it is skipped.
+        prefilled = ("编号", "姓名", "季度", "评分人") if sheet_name == COMMITTEE else ("编号", "姓名")
+        skip_cols = {sheet.header.get(col) for col in prefilled}
         for number, values in sheet.rows:
             if sheet_name in PREFILLED_SHEETS and all(
                 is_blank(values[i]) for i in sheet.header.values() if i not in skip_cols

@@ -131,8 +131,12 @@ def build_workbook(
     return book
 
 
-def template_rows(session: Session, *, year: int | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Pre-filled rows of the template: the roster and 编号/姓名 on 个人述职."""
+def template_rows(
+    session: Session, *, year: int | None = None, quarter: int | None = None, rater: str | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Pre-filled rows of the template: the roster and 编号/姓名 on 个人述职; with a quarter and a
+    committee member (评分人), 两委打分 holds one row per active leader with 季度, 评分人, 编号 and 姓名
+    so that only the seven scores are typed (a row left without scores is skipped on import)."""
     frame = roster_frame(session, assessed_in=year)
     roster, selfs = [], []
     for rec in frame.to_dict("records"):
@@ -140,7 +144,10 @@ def template_rows(session: Session, *, year: int | None = None) -> dict[str, lis
         roster.append(row)
         if row["状态"] == "在任":
             selfs.append({"编号": row["编号"], "姓名": row["姓名"]})
-    return {ROSTER: roster, SELF_REPORT: selfs}
+    rows = {ROSTER: roster, SELF_REPORT: selfs}
+    if quarter is not None and rater:
+        rows[COMMITTEE] = [{"季度": quarter, "评分人": rater, **r} for r in selfs]
+    return rows
 
 
 def _isna(value: Any) -> bool:
