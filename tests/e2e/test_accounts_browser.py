@@ -21,9 +21,11 @@ DEMOS = {d.username: d for d in DEMO_ACCOUNTS}
 
 # ASCII words of three letters or more that may appear on a page: the demo user names shown in
 # the sidebar, file formats, and the README the demo banner points to. Leader codes such as
-# NYL010 are not words (letters run into digits) and are not matched.
+# NYL010 are not words (letters run into digits) and are not matched. Key names (Tab, Enter, Ctrl)
+# are printed that way on the keys of a Chinese keyboard too.
 ALLOWED_WORDS = {"README", "demo", "admin", "assessor", "viewer", "official", "clerk",
-                 "Excel", "WPS", "xlsx", "xlsm", "XLSX", "JSON", "json", "CSV", "csv", "UTC"}
+                 "Excel", "WPS", "xlsx", "xlsm", "XLSX", "JSON", "json", "CSV", "csv", "UTC",
+                 "Tab", "Enter", "Ctrl"}
 WORD = re.compile(r"\b[A-Za-z]{3,}\b")
 
 # The text a person sees: text nodes with a box, outside icon ligatures (Material icon names
