@@ -46,6 +46,8 @@ def test_leader_detail_shows_the_quarter_trend_chart(page: Page):
     _sign_in(page, "viewer")
     _open(page, "述职档案")
     expect(page.get_by_role("heading", name="季度考评", exact=True)).to_be_visible()
+    # On a loaded machine the chart arrives after the heading: wait for it, then measure.
+    expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible(timeout=30_000)
     page.wait_for_timeout(500)
     assert _chart_heights(page)[0] > 100  # the trend chart is drawn, not an empty box
     expect(page.get_by_test_id("stException")).to_have_count(0)
