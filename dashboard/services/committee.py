@@ -38,6 +38,7 @@ from dashboard.services.entry import (
     entry_context,
     finish_save,
     resolve_rows,
+    sheet_rows_by_leader,
 )
 from models import CommitteeDraft, CommitteeMember, Grid, Leader, Village
 
@@ -113,12 +114,7 @@ def remove_committee_member(*, session: Session, user, year: int, village_id: in
 
 def committee_drafts(session: Session, *, year: int, quarter: int, rater: str) -> dict[int, CommitteeDraft]:
     """One member's draft for one quarter, by leader id."""
-    rows = session.exec(
-        select(CommitteeDraft).where(
-            CommitteeDraft.year == year, CommitteeDraft.quarter == quarter, CommitteeDraft.rater == rater
-        )
-    ).all()
-    return {row.leader_id: row for row in rows}
+    return sheet_rows_by_leader(session, CommitteeDraft, year=year, quarter=quarter, rater=rater)
 
 
 def clear_committee_draft(session: Session, *, year: int, quarter: int, rater: str) -> None:

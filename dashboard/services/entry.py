@@ -275,3 +275,11 @@ def finish_save(
 def duty_value(row: Mapping[str, Any], key: str) -> Any:
     name = DUTIES[key]
     return row[name] if name in row else row.get(key)
+
+
+def sheet_rows_by_leader(session: Session, model: Any, *, year: int, quarter: int, rater: str) -> dict[int, Any]:
+    """One member's rows of one quarter in a committee table (scores or draft), by leader id."""
+    rows = session.exec(
+        select(model).where(model.year == year, model.quarter == quarter, model.rater == rater)
+    ).all()
+    return {row.leader_id: row for row in rows}

@@ -53,6 +53,7 @@ from dashboard.services.entry import (
     entry_context,
     finish_save,
     resolve_rows,
+    sheet_rows_by_leader,
 )
 from models import Adjustment, BallotMark, CommitteeScore, Leader, PlatformCount, SelfReport
 
@@ -132,12 +133,7 @@ def delete_self_report(*, session: Session, user, year: int, code: str) -> SaveR
 
 def committee_sheet_scores(session: Session, *, year: int, quarter: int, rater: str) -> dict[int, CommitteeScore]:
     """One member's stored scores for one quarter, by leader id."""
-    rows = session.exec(
-        select(CommitteeScore).where(
-            CommitteeScore.year == year, CommitteeScore.quarter == quarter, CommitteeScore.rater == rater
-        )
-    ).all()
-    return {row.leader_id: row for row in rows}
+    return sheet_rows_by_leader(session, CommitteeScore, year=year, quarter=quarter, rater=rater)
 
 
 def save_committee_sheet(
