@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import EMPTY_YEAR
+from e2e_steps import choose_sidebar_year
 from playwright.sync_api import Page, expect
 
 from dashboard.data.sample import sample_workbook
@@ -51,9 +52,7 @@ def _open(page: Page, title: str) -> None:
 
 
 def _select_year(page: Page, year: int) -> None:
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
-    page.get_by_role("option", name=f"{year} 年度").click()
-    _settle(page)
+    choose_sidebar_year(page, year)
 
 
 def _count(db_path: Path, table: str) -> int:

@@ -9,6 +9,7 @@ import sys
 
 import openpyxl
 import pytest
+from e2e_steps import choose_sidebar_year
 from playwright.sync_api import Page, expect
 
 from dashboard.data.config import PROJECT_ROOT
@@ -45,10 +46,7 @@ def _sign_in(page: Page, role: str) -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
-    _settle(page)
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
-    page.get_by_role("option", name=f"{YEAR} 年度").click()
-    _settle(page)
+    choose_sidebar_year(page, YEAR)
 
 
 def _open(page: Page, title: str) -> None:
