@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 
 def settle(page: Page) -> None:
@@ -13,14 +15,13 @@ def settle(page: Page) -> None:
     page.wait_for_timeout(200)
 
 
-def choose_sidebar_year(page: Page, year: int) -> None:
-    """Pick `year` in the sidebar's year box.
+def choose_option(page: Page, box: Locator, name: str | re.Pattern[str]) -> None:
+    """Open the select box `box` and pick the option `name`.
 
-    A rerun that starts while the list is open (the landing page still drawing under load) closes
-    the list again, so the box is reopened until the option is there.
+    A rerun that starts while the list is open (a page still drawing under load) closes the list
+    again, so the box is reopened until the option can be clicked.
     """
-    box = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox")
-    option = page.get_by_role("option", name=f"{year} 年度")
+    option = page.get_by_role("option", name=name)
     for _ in range(5):
         settle(page)
         box.click()
@@ -31,4 +32,11 @@ def choose_sidebar_year(page: Page, year: int) -> None:
             continue
         settle(page)
         return
-    raise AssertionError(f"the sidebar year box never offered {year} 年度")
+    raise AssertionError(f"the select box never offered {name}")
+
+
+def choose_sidebar_year(page: Page, year: int) -> None:
+    """Pick `year` in the sidebar's year box."""
+    choose_option(
+        page, page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox"), f"{year} 年度"
+    )

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from e2e_steps import choose_option
 from playwright.sync_api import Page, expect
 from test_app_browser import _open, _select_year, _settle, _sign_in
 
@@ -35,8 +36,7 @@ def test_leader_submits_assessor_confirms_result_changes(page: Page, browser, ap
     """Admin makes 东山村's accounts; one leader replaces his password, submits 60s; confirmed, self = 60."""
     _sign_in(page, "admin")
     _open(page, "本人账号")
-    page.get_by_test_id("stSelectbox").filter(has_text="村").first.click()
-    page.get_by_role("option", name="南峪乡/东山村").click()
+    choose_option(page, page.get_by_test_id("stSelectbox").filter(has_text="村").first, "南峪乡/东山村")
     page.get_by_role("button", name="批量建立本人账号").click()
     _settle(page)
     with page.expect_download() as caught:
@@ -85,8 +85,7 @@ def test_leader_submits_assessor_confirms_result_changes(page: Page, browser, ap
     _sign_in(clerk, "assessor")
     _select_year(clerk, YEAR)
     _open(clerk, "述职确认")
-    clerk.get_by_test_id("stSelectbox").filter(has_text="人员").click()
-    clerk.get_by_role("option", name=re.compile(code)).click()
+    choose_option(clerk, clerk.get_by_test_id("stSelectbox").filter(has_text="人员"), re.compile(code))
     clerk.get_by_role("button", name="确认", exact=True).click()
     _settle(clerk)
     expect(clerk.get_by_text("已确认")).to_be_visible()

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from e2e_steps import choose_option
 from playwright.sync_api import Page, expect
 from test_app_browser import _open, _select_year, _settle, _sign_in
 
@@ -55,8 +56,7 @@ def test_official_round_phone_votes_turnout_and_scores(page: Page, browser, e2e_
     _sign_in(page, "official")
     _select_year(page, YEAR)
     _open(page, "在线评议")
-    page.get_by_test_id("stSelectbox").filter(has_text="村").last.click()
-    page.get_by_role("option", name="南峪乡/东山村").click()
+    choose_option(page, page.get_by_test_id("stSelectbox").filter(has_text="村").last, "南峪乡/东山村")
     expect(page.get_by_label("评议票张数")).to_have_value("30")
     page.get_by_role("button", name="发起评议并生成评议票").click()
     _settle(page)

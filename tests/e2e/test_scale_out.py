@@ -17,6 +17,7 @@ import uuid
 
 import pytest
 from conftest import CHROMIUM, _free_port
+from e2e_steps import choose_option
 from factories import build_year, make_user
 from playwright.sync_api import Page, expect
 from sqlalchemy import text
@@ -126,9 +127,7 @@ def _open(page: Page, title: str) -> None:
 
 
 def _choose(page: Page, label: str, option: str) -> None:
-    page.get_by_test_id("stSelectbox").filter(has_text=label).click()
-    page.get_by_role("option", name=option).click()
-    _settle(page)
+    choose_option(page, page.get_by_test_id("stSelectbox").filter(has_text=label), option)
 
 
 def _open_h1_self_report(page: Page) -> None:
