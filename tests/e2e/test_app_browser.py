@@ -163,11 +163,13 @@ def _rows(db_path: Path, sql: str) -> int:
 
 
 def test_member_from_list_saves_draft_that_counts_after_complete(page: Page, e2e_db):
-    """A member added to the list and picked as rater saves two cells as a draft: no score is
-    stored until the sheet is complete and saved, and then the draft is gone."""
+    """A member added to the list and picked as rater saves two cells as a draft, types a third
+    right after saving (no reopening) and saves again: no score is stored until the sheet is
+    complete and saved, and then the draft is gone."""
     db_path = e2e_db[1]
     scores = "SELECT count(*) FROM committee_score WHERE rater = '草稿委员'"
     drafts = "SELECT count(*) FROM committee_draft WHERE rater = '草稿委员'"
+    filled = "SELECT count(publicity) FROM committee_draft WHERE rater = '草稿委员'"
     _sign_in(page, "assessor")
     _open(page, "两委打分")
     page.get_by_text("两委成员名单").click()
@@ -185,6 +187,12 @@ def test_member_from_list_saves_draft_that_counts_after_complete(page: Page, e2e
     _settle(page)
     expect(page.get_by_text("已保存 草稿委员 第 1 季度的草稿（1 人，2 格）")).to_be_visible()
     assert (_rows(db_path, scores), _rows(db_path, drafts)) == (0, 1)
+    # typing goes on right after the save, in the same grid
+    _type_into_cell(page, grid, row=0, column=FIRST_DUTY + 2, value=values[2])
+    page.get_by_role("button", name="保存草稿").click()
+    _settle(page)
+    expect(page.get_by_text("已保存 草稿委员 第 1 季度的草稿（1 人，3 格）")).to_be_visible()
+    assert (_rows(db_path, scores), _rows(db_path, drafts), _rows(db_path, filled)) == (0, 1, 1)
 
     # another evening: the page opened again, the member picked again, the draft is where it was left
     _open(page, "完成情况")
@@ -195,8 +203,8 @@ def test_member_from_list_saves_draft_that_counts_after_complete(page: Page, e2e
     expect(page.get_by_text("这是未完成的草稿（不计入任何结果）")).to_be_visible()
     grid = page.get_by_test_id("stDataFrame").first
     first_row = grid.locator("[role=row]").nth(1).locator("[role=gridcell]")
-    assert [first_row.nth(FIRST_DUTY + i).inner_text() for i in range(3)] == ["18", "12.5", ""]
-    for i, value in enumerate(values[2:], start=2):
+    assert [first_row.nth(FIRST_DUTY + i).inner_text() for i in range(4)] == ["18", "12.5", "9", ""]
+    for i, value in enumerate(values[3:], start=3):
         _type_into_cell(page, grid, row=0, column=FIRST_DUTY + i, value=value)
     page.get_by_role("button", name="保存打分").click()
     _settle(page)
@@ -204,14 +212,14 @@ def test_member_from_list_saves_draft_that_counts_after_complete(page: Page, e2e
     assert (_rows(db_path, scores), _rows(db_path, drafts)) == (1, 0)
 
 
-def _type_into_cell(page: Page, grid, *, row: int, column: int, value: str) -> None:
+def _type_into_cell(page: Page, grid, *, row: int, column: int, value: str, attempts: int = 4) -> None:
     """Type a value into a data_editor cell: focus it, Enter opens the editor, Enter commits.
 
     Each committed edit reruns the app; a keystroke landing while the grid re-renders can be
     lost, so the cell is read back from the grid's accessible table and retried.
     """
     cell = grid.locator(f"#glide-cell-{column}-{row}")
-    for _ in range(4):
+    for _ in range(attempts):
         cell.focus()
         page.wait_for_timeout(300)
         page.keyboard.press("Enter")
