@@ -212,6 +212,58 @@ def test_member_from_list_saves_draft_that_counts_after_complete(page: Page, e2e
     assert (_rows(db_path, scores), _rows(db_path, drafts)) == (1, 0)
 
 
+def _paste_into_grid(page: Page, grid, *, row: int, column: int, text: str) -> None:
+    """Put tab-separated text on the clipboard (as Excel does) and paste it with the cell selected."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.evaluate("text => navigator.clipboard.writeText(text)", text)
+    target = f"glide-cell-{column}-{row}"
+    for _ in range(4):  # the grid's first focus may land on its first cell
+        grid.locator(f"#{target}").focus()
+        page.wait_for_timeout(300)
+        if page.evaluate("document.activeElement.id") == target:
+            break
+    page.keyboard.press("ControlOrMeta+V")
+    page.wait_for_timeout(600)
+    _settle(page)
+
+
+def test_committee_paste_from_excel_refused_then_saved_as_typed(page: Page, e2e_db):
+    """A pasted row with 105 under 信息员 ≤20 is refused naming the leader and column, nothing stored;
+    a pasted 2×7 block is then saved exactly as typed (12.5 stays 12.5)."""
+    db_path = e2e_db[1]
+    stored = "SELECT count(*) FROM committee_score WHERE rater = '粘贴委员'"
+    _sign_in(page, "assessor")
+    _open(page, "两委打分")
+    rater = page.get_by_label("评分人（两委成员姓名）")
+    rater.fill("粘贴委员")
+    rater.press("Enter")
+    _settle(page)
+    grid = page.get_by_test_id("stDataFrame").first
+    rows = grid.locator("[role=row]")
+    code, name = (rows.nth(1).locator("[role=gridcell]").nth(i).inner_text() for i in (0, 1))
+    # (the grid draws a paste on its canvas; its accessible cells are not refreshed, so the save's
+    # message and the database show what the paste put in)
+    _paste_into_grid(page, grid, row=0, column=FIRST_DUTY, text="105\t12.5\t9\t17\t8\t14\t10")
+    page.get_by_role("button", name="保存打分").click()
+    _settle(page)
+    alert = page.get_by_test_id("stAlert").filter(has_text="未保存")
+    expect(alert).to_contain_text(f"第 1 行（{name}（编号 {code}））「社情民意信息员」列：分值 105 超过满分 20")
+    assert _rows(db_path, stored) == 0
+
+    block = "18\t12.5\t9\t17\t8\t14\t10\n16\t11\t8\t15\t7\t13\t9"
+    _paste_into_grid(page, grid, row=0, column=FIRST_DUTY, text=block)
+    page.get_by_role("button", name="保存打分").click()
+    _settle(page)
+    expect(page.get_by_text("已保存 粘贴委员 第 1 季度对 2 人的打分")).to_be_visible()
+    with sqlite3.connect(db_path) as conn:
+        got = conn.execute(
+            "SELECT l.code, s.info, s.service, s.unity FROM committee_score s JOIN leader l ON l.id = s.leader_id "
+            "WHERE s.rater = '粘贴委员' ORDER BY s.info DESC").fetchall()
+    assert got[0] == (code, 18.0, 12.5, 10.0)
+    assert [tuple(r[1:]) for r in got] == [(18.0, 12.5, 10.0), (16.0, 11.0, 9.0)]
+    assert _rows(db_path, stored) == 2
+
+
 def _type_into_cell(page: Page, grid, *, row: int, column: int, value: str, attempts: int = 4) -> None:
     """Type a value into a data_editor cell: focus it, Enter opens the editor, Enter commits.
 
