@@ -31,6 +31,8 @@ BASIC = "基本称职"
 INCOMPETENT = "不称职"
 ABSTAIN = "弃权"
 GRADES = (EXCELLENT, COMPETENT, BASIC, INCOMPETENT)
+# 两委成员 posts, in the order a member list shows them (another post may be typed).
+COMMITTEE_POSTS = ("书记", "主任", "副书记", "副主任", "委员")
 MARKS = (*GRADES, ABSTAIN)
 
 BONUS = "加分"

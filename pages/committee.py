@@ -82,14 +82,19 @@ if not rows:
     st.info("这个村没有在任的网格长或联户长。")
     st.stop()
 frame = pd.DataFrame(rows)
-editor_key = f"committee_editor_{village_id}_{quarter}_{rater}"
-draft_key = f"{editor_key}_draft_cells"
-if rater and draft_key not in st.session_state and all(all(r[DUTIES[k]] is None for k in DUTY_KEYS) for r in rows):
-    # Nothing saved yet for this member and quarter: open the draft (草稿) where it was left. Read
-    # once per sheet: the grid's data must stay the same while it is being typed into.
+sheet_key = f"committee_editor_{village_id}_{quarter}_{rater}"
+# Each successful save opens a new grid (a new key): a grid kept across the save's rerun ignores
+# the next click on a cell, and typing lands in the cell selected before the save.
+round_key = f"{sheet_key}_round"
+editor_key = f"{sheet_key}_{st.session_state.get(round_key, 0)}"
+draft_key = f"{sheet_key}_draft_cells"
+unsaved = all(all(r[DUTIES[k]] is None for k in DUTY_KEYS) for r in rows)
+if rater and unsaved and editor_key not in st.session_state:
+    # Nothing saved yet for this member and quarter, and the grid is being opened (not rerun
+    # while typed into, when its data must stay the same): show the draft (草稿) where it was left.
     st.session_state[draft_key] = state.read(
         engine, committee_draft_cells, year=year, quarter=quarter, rater=rater, village_id=village_id)
-if rater and st.session_state.get(draft_key):
+if rater and unsaved and st.session_state.get(draft_key):
     draft = st.session_state[draft_key]
     st.info("这是未完成的草稿（不计入任何结果）：填完全部分数后点「保存打分」。")
     for key in DUTY_KEYS:
@@ -134,12 +139,22 @@ edited = st.data_editor(
     key=editor_key,
 )
 
+
+def _saved(message: str) -> None:
+    """A save went through: open a fresh grid on the saved values and say so on the next run."""
+    st.session_state[round_key] = st.session_state.get(round_key, 0) + 1
+    st.session_state[f"{sheet_key}_message"] = message
+    st.rerun()
+
+
 save_col, draft_col, reload_col = st.columns([1, 1, 2])
 if reload_col.button("重新载入（放弃未保存的修改）", key="committee_reload"):
     st.session_state.pop(token_key, None)
     st.session_state.pop(editor_key, None)
     st.session_state.pop(draft_key, None)
     st.rerun()
+if message := st.session_state.pop(f"{sheet_key}_message", None):
+    st.success(message)
 if save_col.button("保存打分", type="primary", key="committee_save", disabled=not rater):
     records = state.clean_records(edited)
 
@@ -152,13 +167,15 @@ if save_col.button("保存打分", type="primary", key="committee_save", disable
             st.session_state.pop(token_key, None)  # the next run loads the new version
         return ok, result
 
-    save_once(f"{editor_key}_saved", (year, quarter, rater, repr(records)), _save)
+    ok, result = save_once(f"{sheet_key}_saved", (year, quarter, rater, repr(records)), _save)
+    if ok:
+        _saved(result.message)
 if draft_col.button("保存草稿", key="committee_draft_save", disabled=not rater,
                     help="还没填完也可以先保存；草稿不计入任何结果，填完后点「保存打分」"):
     records = state.clean_records(edited)
-    ok, _ = save_once(f"{editor_key}_draft", (year, quarter, rater, repr(records)), lambda: state.run_action(
+    ok, result = save_once(f"{sheet_key}_draft", (year, quarter, rater, repr(records)), lambda: state.run_action(
         engine, save_committee_draft, year=year, quarter=quarter, rater=rater, rows=records))
     if ok:
-        st.session_state.pop(draft_key, None)  # opened again later, the sheet shows this draft
+        _saved(result.message)  # the new grid reads this draft
 if not rater:
     st.caption("请先选择或填写评分人。")

@@ -114,7 +114,8 @@ st.dataframe(
     hide_index=True, width="stretch", key="data_import_preview",
 )
 if plan.removed:
-    st.warning(f"以下 {len(plan.removed)} 行将被删除（加减分工作表列出的是这些人员本年度的全部加减分，表中没有的会删除）：")
+    st.warning(f"以下 {len(plan.removed)} 行将被删除（加减分工作表列出的是这些人员本年度的全部加减分，"
+               "两委成员工作表列出的是这些村本年度的全部两委成员，表中没有的会删除）：")
     st.dataframe(
         pd.DataFrame([{"工作表": r.sheet, "编号": r.code, "姓名": r.name, "将删除的内容": r.what} for r in plan.removed]),
         hide_index=True, width="stretch", key="data_import_removed",

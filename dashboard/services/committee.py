@@ -28,7 +28,7 @@ from dashboard.data.validation import (
     parse_score,
     parse_text,
 )
-from dashboard.domain import DUTIES, DUTY_KEYS
+from dashboard.domain import COMMITTEE_POSTS, DUTIES, DUTY_KEYS
 from dashboard.services.auth import PermissionDenied, village_scope
 from dashboard.services.entry import (
     SHEET_COMMITTEE,
@@ -42,7 +42,7 @@ from dashboard.services.entry import (
 )
 from models import CommitteeDraft, CommitteeMember, Grid, Leader, Village
 
-POSTS = ("书记", "主任", "副书记", "副主任", "委员")
+POSTS = COMMITTEE_POSTS
 
 
 def _check_village(session: Session, user, village_id: int) -> Village:

@@ -122,6 +122,11 @@ class EntryContext:
             error = replace(error, who=leader_label(ref))
         self.errors.append(error)
 
+    def name_leader(self, who: str | None) -> None:
+        """A one-person form: every error so far is about this person (姓名（编号 X）)."""
+        if who:
+            self.errors[:] = [e if e.who else replace(e, who=who) for e in self.errors]
+
     def raise_if_any(self, summary: str) -> None:
         if self.denied:
             shown = "；".join(str(e) for e in self.denied[:5])

@@ -52,6 +52,7 @@ from dashboard.services.entry import (
     duty_value,
     entry_context,
     finish_save,
+    leader_label,
     resolve_rows,
     sheet_rows_by_leader,
 )
@@ -448,6 +449,7 @@ def add_adjustment(
         text = parse_text(reason, what="事由", max_len=500, field="事由")
     except FieldError as exc:
         ctx.field_error(exc, 1, "事由")
+    ctx.name_leader(leader_label(ref) if ref is not None else None)
     ctx.raise_if_any("加减分")
     replace_rows(
         session, Adjustment, year=year, add=[{"leader_id": ref.id, "kind": kind, "points": value, "reason": text}]

@@ -109,6 +109,13 @@ def _bump_all_years(session: Session) -> None:
         bump_revision(session, year)
 
 
+def _who(name: str | None, code: str | None) -> str | None:
+    """How a roster form's errors name the person: 姓名（编号 X）, or what of it was typed."""
+    if name and code:
+        return f"{name}（编号 {code}）"
+    return name or (f"编号 {code}" if code else None)
+
+
 def save_leader(
     *, session: Session, user, village_id: int, fields: Mapping[str, Any], code: str | None = None
 ) -> SaveResult:
@@ -138,6 +145,7 @@ def save_leader(
     if new_code is not None and new_code != code:
         if session.exec(select(Leader.id).where(Leader.code == new_code)).first() is not None:
             ctx.error(1, "编号", f"编号 {new_code} 已被其他人员使用")
+    ctx.name_leader(_who(values.get("姓名") or (existing.name if existing else None), new_code or code))
     ctx.raise_if_any("人员名册")
     grid_id, group_id = _place(session, village.id, values["网格"], values["联防组"])
     leader = existing or Leader(code=new_code, name="", gender="男", role=values["职务"],

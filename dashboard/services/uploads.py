@@ -29,8 +29,9 @@ from dashboard.data.validation import (
     strip_text,
 )
 from dashboard.data.workbook import (
+    LEADER_SHEETS,
+    MEMBERS,
     ROSTER,
-    SHEET_ORDER,
     ImportPlan,
     ImportReport,
     RawWorkbook,
@@ -84,8 +85,8 @@ def _scope_names(session: Session, user: User) -> set[tuple[str, str]] | None:
 def template_for_user(
     *, session: Session, user: User, year: int | None, quarter: int | None = None, rater: Any = None
 ) -> bytes:
-    """The data workbook template pre-filled with the roster of the user's scope; with a quarter and a
-    committee member, 两委打分 pre-filled with one row per leader of the scope for that member."""
+    """The data workbook template pre-filled with the roster and 两委成员 of the user's scope; with a
+    quarter and a committee member, 两委打分 pre-filled with one row per leader of the scope for that member."""
     require_role(user, IMPORT_ROLES, action="下载导入模板")
     if rater is not None and str(rater).strip():
         rater = parse_name(rater, field="评分人")
@@ -96,7 +97,11 @@ def template_for_user(
     if allowed is not None:
         roster = [r for r in rows[ROSTER] if (r["乡镇"], r["村"]) in allowed]
         codes = {r["编号"] for r in roster}
-        rows = {sheet: [r for r in items if r["编号"] in codes] for sheet, items in rows.items()}
+        rows = {
+            sheet: [r for r in items if (r["乡镇"], r["村"]) in allowed] if sheet == MEMBERS
+            else [r for r in items if r["编号"] in codes]
+            for sheet, items in rows.items()
+        }
         rows[ROSTER] = roster
     role_max = year_scheme(session, year).role_max if year is not None else None
     buffer = io.BytesIO()
@@ -154,7 +159,20 @@ def _scope_errors(session: Session, user: User, raw: RawWorkbook) -> list[CellEr
             if reason is not None:
                 column = "编号" if code in stored and stored[code][0] not in scope else "村"
                 errors.append(CellError(ROSTER, number, column, reason))
-    for name in SHEET_ORDER[1:]:
+    members = raw.sheets.get(MEMBERS)
+    if members is not None:
+        # A village's committee list: the village must be in scope (a village not yet stored never is).
+        for number, values in members.rows:
+            town = strip_text(values[members.header["乡镇"]])
+            village = strip_text(values[members.header["村"]])
+            if town is None or village is None:
+                continue
+            place = f"{town}/{village}"
+            reason = write_refusal(scope, new_village=villages.get((str(town), str(village))), new_place=place)
+            if reason is not None:
+                who = strip_text(values[members.header["姓名"]])
+                errors.append(CellError(MEMBERS, number, "村", f"两委成员「{who or ''}」：{reason}"))
+    for name in LEADER_SHEETS:
         sheet = raw.sheets.get(name)
         if sheet is None or "编号" not in sheet.header:
             continue

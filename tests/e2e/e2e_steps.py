@@ -40,3 +40,40 @@ def choose_sidebar_year(page: Page, year: int) -> None:
     choose_option(
         page, page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox"), f"{year} 年度"
     )
+
+
+def type_into_cell(page: Page, grid: Locator, *, row: int, column: int, value: str) -> None:
+    """Type a value into a data_editor cell: focus it, Enter opens the editor, Enter commits.
+
+    Each committed edit reruns the app; a keystroke landing while the grid re-renders can be
+    lost, so the cell is read back from the grid's accessible table and retried.
+    """
+    cell = grid.locator(f"#glide-cell-{column}-{row}")
+    for _ in range(4):
+        cell.focus()
+        page.wait_for_timeout(300)
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(400)
+        page.keyboard.type(value)
+        page.wait_for_timeout(200)
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(600)
+        settle(page)
+        if cell.inner_text().strip() == value:
+            return
+    raise AssertionError(f"could not type {value} into cell ({row}, {column}): {cell.inner_text()!r}")
+
+
+def paste_into_grid(page: Page, grid: Locator, *, row: int, column: int, text: str) -> None:
+    """Put tab-separated text on the clipboard (as Excel does) and paste it with the cell selected."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.evaluate("text => navigator.clipboard.writeText(text)", text)
+    target = f"glide-cell-{column}-{row}"
+    for _ in range(4):  # the grid's first focus may land on its first cell
+        grid.locator(f"#{target}").focus()
+        page.wait_for_timeout(300)
+        if page.evaluate("document.activeElement.id") == target:
+            break
+    page.keyboard.press("ControlOrMeta+V")
+    page.wait_for_timeout(600)
+    settle(page)

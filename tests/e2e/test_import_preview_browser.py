@@ -101,3 +101,36 @@ def test_escape_upload_refused_on_the_page(page: Page, e2e_db, tmp_path: Path):
     expect(page.get_by_role("button", name="确认导入")).to_have_count(0)
     _shots(page, "import_scope_refused", "检查完成")
     assert (_count(e2e_db[1], "self_report"), _count(e2e_db[1], "leader")) == before
+
+
+def test_preview_counts_committee_members_and_warns_of_unlisted_raters(page: Page, e2e_db, tmp_path: Path):
+    """Sample 2024 plus a 两委成员 sheet naming 东山村's first two raters and one new member: the
+    preview counts 两委成员 新增 3 and warns of 东山村's other raters; nothing is written yet."""
+    book = openpyxl.load_workbook(sample_workbook(2024))
+    roster = book["人员名册"]
+    header = [c.value for c in roster[1]]
+    dongshan = {r[header.index("编号")] for r in roster.iter_rows(min_row=2, values_only=True)
+                if r[header.index("村")] == "东山村"}
+    committee = book["两委打分"]
+    cols = [c.value for c in committee[1]]
+    raters = sorted({r[cols.index("评分人")] for r in committee.iter_rows(min_row=2, values_only=True)
+                     if r[cols.index("编号")] in dongshan})
+    assert len(raters) >= 3
+    members = book.create_sheet("两委成员")
+    members.append(["乡镇", "村", "姓名", "职务"])
+    for name, post in ((raters[0], "书记"), (raters[1], "主任"), ("新 委员", "委员")):
+        members.append(["南峪乡", "东山村", name, post])
+    path = tmp_path / "members.xlsx"
+    book.save(path)
+    before = _count(e2e_db[1], "committee_member")
+
+    _sign_in(page, "admin")
+    _open(page, "数据导入")
+    _choose_year(page, 2024)
+    _upload(page, path)
+    expect(page.get_by_text("检查通过")).to_be_visible()
+    preview = page.get_by_test_id("stDataFrame").first
+    expect(preview.locator("[role=row]").filter(has_text="两委成员")).to_contain_text("3")
+    expect(page.get_by_text(f"评分人「{raters[2]}」不在 南峪乡/东山村 2024 年度的两委成员名单中")).to_be_visible()
+    _shots(page, "data_import_members", "检查通过")
+    assert _count(e2e_db[1], "committee_member") == before

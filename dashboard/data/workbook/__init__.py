@@ -29,6 +29,8 @@ from dashboard.data.workbook.spec import (
     COMMITTEE,
     COUNTY_COLUMN,
     DUTY_COLUMNS,
+    LEADER_SHEETS,
+    MEMBERS,
     PLATFORM,
     PRIOR_GRADES,
     REQUIRED_SHEETS,
@@ -48,7 +50,8 @@ from dashboard.data.workbook.template import (
 )
 
 __all__ = [
-    "ADJUSTMENTS", "BALLOTS", "COMMITTEE", "COUNTY_COLUMN", "DUTY_COLUMNS", "PLATFORM", "PRIOR_GRADES",
+    "ADJUSTMENTS", "BALLOTS", "COMMITTEE", "COUNTY_COLUMN", "DUTY_COLUMNS", "LEADER_SHEETS", "MEMBERS",
+    "PLATFORM", "PRIOR_GRADES",
     "REQUIRED_SHEETS", "ROSTER", "SELF_REPORT", "SHEET_ORDER", "SHEETS", "ImportPlan", "ImportReport",
     "ParsedWorkbook", "RawSheet", "RawWorkbook", "RemovedRow", "SheetPlan", "SheetRows", "SheetSpec",
     "Source", "WorkbookRejected", "build_workbook", "check_workbook", "error_order", "import_raw",

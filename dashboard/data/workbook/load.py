@@ -29,11 +29,12 @@ from dashboard.data.workbook.spec import (
     ADJUSTMENTS,
     BALLOTS,
     COMMITTEE,
+    LEADER_SHEETS,
+    MEMBERS,
     PLATFORM,
     PRIOR_GRADES,
     ROSTER,
     SELF_REPORT,
-    SHEET_ORDER,
     WorkbookRejected,
     error_order,
 )
@@ -51,6 +52,8 @@ from models import (
     Adjustment,
     AssessmentYear,
     BallotMark,
+    CommitteeDraft,
+    CommitteeMember,
     CommitteeScore,
     County,
     DefenseGroup,
@@ -66,12 +69,17 @@ from models import (
 
 @dataclass(frozen=True)
 class RemovedRow:
-    """A stored row an import deletes (only 加减分 can): sheet, leader and what it was."""
+    """A stored row an import deletes (加减分 and 两委成员 can): sheet, leader (编号 empty for a
+    committee member) and what it was."""
 
     sheet: str
     code: str
     name: str
     what: str
+
+    def line(self) -> str:
+        who = f"编号 {self.code} {self.name}" if self.code else self.name
+        return f"将删除：{self.sheet} {who}：{self.what}"
 
 
 @dataclass
@@ -118,7 +126,7 @@ class ImportPlan:
     def lines(self) -> list[str]:
         """The preview in Chinese: one line per sheet, then every removed row."""
         out = [p.line() for p in self.sheets.values()]
-        out += [f"将删除：{r.sheet} 编号 {r.code} {r.name}：{r.what}" for r in self.removed]
+        out += [r.line() for r in self.removed]
         if not self.changes:
             out.append("与系统中的数据完全相同，导入不会改变任何数据")
         return out
@@ -144,7 +152,8 @@ class ImportReport:
     def counts(self) -> dict[str, int]:
         """Rows of each input sheet in the workbook (added + changed + unchanged)."""
         return {
-            name: p.added + p.changed + p.unchanged for name, p in self.plan.sheets.items() if name != ROSTER
+            name: p.added + p.changed + p.unchanged
+            for name, p in self.plan.sheets.items() if name not in (ROSTER, MEMBERS)
         }
 
     def lines(self) -> list[str]:
@@ -185,7 +194,8 @@ def _validate(session: Session, raw: RawWorkbook, year: int) -> ParsedWorkbook:
     if row is not None and row.status != YEAR_OPEN:
         raise WorkbookRejected([CellError(None, None, None, f"年度 {year} 已进入公示/定稿，不能导入：{closed_message(year, row.status)}")])
     parsed = parse_workbook(
-        raw, year=year, role_max=year_scheme(session, year).role_max, known_names=leader_names(session)
+        raw, year=year, role_max=year_scheme(session, year).role_max, known_names=leader_names(session),
+        known_villages=set(_village_ids(session)) if MEMBERS in raw.sheets else None,
     )
     if parsed.errors:
         raise WorkbookRejected(parsed.errors, parsed.warnings)
@@ -306,7 +316,11 @@ def plan_import(session: Session, parsed: ParsedWorkbook, year: int) -> ImportPl
     names = {**leader_names(session), **{e.code: e.name for e in parsed.roster}}
     if parsed.roster:
         _plan_roster(session, parsed.roster, plan)
-    for sheet_name in SHEET_ORDER[1:]:
+    if MEMBERS in parsed.present:
+        _plan_members(session, parsed.records[MEMBERS], plan)
+    if COMMITTEE in parsed.present:
+        plan.warnings += _unlisted_raters(session, parsed, year)
+    for sheet_name in LEADER_SHEETS:
         if sheet_name not in parsed.present:
             continue
         records = parsed.records[sheet_name]
@@ -404,6 +418,125 @@ def _plan_adjustments(
     sheet.removed.sort(key=lambda r: (r.code, r.what))
 
 
+_Place = tuple[str, str, str]  # (县, 乡镇, 村)
+
+
+def _village_ids(session: Session) -> dict[_Place, int]:
+    rows = session.execute(
+        select(County.name, Township.name, Village.name, Village.id)
+        .join(Township, Township.county_id == County.id)
+        .join(Village, Village.township_id == Township.id)
+    ).all()
+    return {(c, t, v): vid for c, t, v, vid in rows}
+
+
+def _place(row: dict[str, Any]) -> _Place:
+    return (row["county"], row["township"], row["village"])
+
+
+def _stored_members(session: Session, year: int, village_ids: Sequence[int]) -> list[CommitteeMember]:
+    out: list[CommitteeMember] = []
+    for chunk in _chunks(sorted(village_ids)):
+        out += session.execute(
+            select(CommitteeMember).where(CommitteeMember.year == year, CommitteeMember.village_id.in_(chunk))
+        ).scalars().all()
+    return out
+
+
+def _member_sheets(session: Session, year: int, village_id: int, rater: str) -> tuple[int, int]:
+    """How many quarters of 两委打分 a member has saved, and how many as a draft, in a village."""
+    counts = []
+    for model in (CommitteeScore, CommitteeDraft):
+        counts.append(session.execute(
+            select(func.count(func.distinct(model.quarter)))
+            .join(Leader, Leader.id == model.leader_id)
+            .join(Grid, Grid.id == Leader.grid_id)
+            .where(model.year == year, model.rater == rater, Grid.village_id == village_id)
+        ).scalar_one())
+    return counts[0], counts[1]
+
+
+def _plan_members(session: Session, records: list[dict[str, Any]], plan: ImportPlan) -> None:
+    """两委成员 replaces the member list of the year of each village it lists (its unit of entry).
+
+    A member left out is removed from the list; the scores and drafts they already entered are
+    kept (they are the year's inputs, as when a member is removed on the 两委打分 page), and the
+    preview says how many quarters that is.
+    """
+    sheet = plan.sheets[MEMBERS] = SheetPlan(MEMBERS)
+    plan.inserts[MEMBERS], plan.deletes[MEMBERS] = [], []
+    ids = _village_ids(session)
+    listed: dict[_Place, dict[str, dict[str, Any]]] = {}
+    for item in records:
+        listed.setdefault(_place(item), {})[item["name"]] = item
+    places = {vid: place for place, vid in ids.items() if place in listed}
+    stored: dict[_Place, dict[str, CommitteeMember]] = {}
+    for member in _stored_members(session, plan.year, list(places)):
+        stored.setdefault(places[member.village_id], {})[member.name] = member
+    for place, items in listed.items():
+        olds = stored.get(place, {})
+        for name, item in items.items():
+            old = olds.get(name)
+            if old is not None and old.post == item["post"]:
+                sheet.unchanged += 1
+                continue
+            if old is None:
+                sheet.added += 1
+            else:
+                sheet.changed += 1
+                plan.deletes[MEMBERS].append(old.id)
+            plan.inserts[MEMBERS].append(item)
+        for name, old in sorted(olds.items()):
+            if name in items:
+                continue
+            plan.deletes[MEMBERS].append(old.id)
+            saved, drafts = _member_sheets(session, plan.year, old.village_id, name)
+            kept = "、".join(
+                text for n, text in ((saved, f"已保存 {saved} 个季度的打分"), (drafts, f"{drafts} 个季度的草稿")) if n
+            )
+            what = f"{place[1]}/{place[2]} {old.post}" + (f"（其{kept}保留，仍按原样计入）" if kept else "")
+            sheet.removed.append(RemovedRow(MEMBERS, "", name, what))
+
+
+def _unlisted_raters(session: Session, parsed: ParsedWorkbook, year: int) -> list[str]:
+    """A warning per village and 评分人 of 两委打分 not in that village's member list of the year.
+
+    Only where the village has a list (stored, or given by this workbook's 两委成员): a misspelt
+    rater would otherwise silently become another member. The rows are imported all the same.
+    """
+    villages = {
+        code: (c, t, v)
+        for code, c, t, v in session.execute(
+            select(Leader.code, County.name, Township.name, Village.name)
+            .join(Grid, Grid.id == Leader.grid_id)
+            .join(Village, Village.id == Grid.village_id)
+            .join(Township, Township.id == Village.township_id)
+            .join(County, County.id == Township.county_id)
+        ).all()
+    }
+    villages.update({e.code: (e.county, e.township, e.village) for e in parsed.roster})
+    ids = _village_ids(session)
+    lists: dict[_Place, set[str]] = {}
+    names = {vid: place for place, vid in ids.items()}
+    for member in session.execute(select(CommitteeMember).where(CommitteeMember.year == year)).scalars():
+        lists.setdefault(names[member.village_id], set()).add(member.name)
+    given: dict[_Place, set[str]] = {}
+    for item in parsed.records.get(MEMBERS, []):
+        given.setdefault(_place(item), set()).add(item["name"])
+    lists.update(given)
+    missing: dict[tuple[_Place, str], int] = {}
+    for item in parsed.records[COMMITTEE]:
+        place = villages.get(item["code"])
+        rater = squash_rater(item["rater"])
+        if place in lists and rater not in lists[place]:
+            missing[(place, rater)] = missing.get((place, rater), 0) + 1
+    return [
+        f"两委打分：评分人「{rater}」不在 {place[1]}/{place[2]} {year} 年度的两委成员名单中（{n} 行，照常导入）；"
+        "如是两委成员，请加入两委成员工作表或在两委打分页面添加，如是笔误请改正"
+        for (place, rater), n in sorted(missing.items())
+    ]
+
+
 _ROSTER_FIELDS = (
     "name", "gender", "ethnicity", "role", "phone", "appointed_on", "status",
     "county", "township", "village", "grid", "group",
@@ -459,6 +592,11 @@ def _write(
     if plan.roster:
         upsert_roster(session=session, entries=plan.roster)
     ids = leader_ids(session)
+    if plan.inserts.get(MEMBERS) or plan.deletes.get(MEMBERS):
+        villages = _village_ids(session)  # after the roster: a village it created has its id now
+        replace_rows(session, CommitteeMember, year=year, remove=plan.deletes[MEMBERS], add=[
+            {"village_id": villages[_place(m)], "name": m["name"], "post": m["post"]} for m in plan.inserts[MEMBERS]
+        ])
     for sheet_name, model in _MODELS.items():
         add = []
         for r in plan.inserts.get(sheet_name, []):

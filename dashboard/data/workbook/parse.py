@@ -45,12 +45,13 @@ from dashboard.data.workbook.spec import (
     BALLOTS,
     COMMITTEE,
     COUNTY_COLUMN,
+    LEADER_SHEETS,
+    MEMBERS,
     PLATFORM,
     PREFILLED_SHEETS,
     PRIOR_GRADES,
     ROSTER,
     SELF_REPORT,
-    SHEET_ORDER,
     SHEETS,
     error_order,
 )
@@ -138,15 +139,21 @@ def parse_workbook(
     year: int,
     role_max: dict[str, float],
     known_names: dict[str, str],
+    known_villages: set[tuple[str, str, str]] | None = None,
 ) -> ParsedWorkbook:
     """Validate every sheet of a read workbook against the year's rubric and the known roster.
 
     ``known_names`` maps the database's codes to names; the workbook's own roster overrides it.
+    ``known_villages`` holds the database's villages as (县, 乡镇, 村); the workbook's roster adds its own.
     """
     out = ParsedWorkbook(errors=ErrorList(raw.errors), warnings=list(raw.warnings))
     names = dict(known_names)
     if ROSTER in raw.sheets:
         names.update(_parse_roster(raw.sheets[ROSTER], out))
+    if MEMBERS in raw.sheets:
+        villages = set(known_villages or ()) | {(e.county, e.township, e.village) for e in out.roster}
+        out.present.add(MEMBERS)
+        out.records[MEMBERS] = _parse_members(raw.sheets[MEMBERS], out, villages)
     code_parser = _memo(parse_code)
     name_parser = _memo(parse_name)
 
@@ -163,7 +170,7 @@ def parse_workbook(
                 reader.error("姓名", f"编号 {code} 在人员名册中的姓名是「{names[code]}」，这里写的是「{name}」")
         return code
 
-    for sheet_name in SHEET_ORDER[1:]:
+    for sheet_name in LEADER_SHEETS:
         sheet = raw.sheets.get(sheet_name)
         if sheet is None:
             continue
@@ -245,6 +252,38 @@ def _parse_roster(sheet: RawSheet, out: ParsedWorkbook) -> dict[str, str]:
             RosterEntry(code=code, name=name, **{**entry, "county": entry["county"] or DEFAULT_COUNTY})
         )
     return names
+
+
+def _parse_members(
+    sheet: RawSheet, out: ParsedWorkbook, villages: set[tuple[str, str, str]]
+) -> list[dict[str, Any]]:
+    """两委成员 rows → {county, township, village, name, post}; a village must be in a roster (the
+    database's or this workbook's), and a name (compared without spaces) appears once per village."""
+    reader = _RowReader(sheet, out.errors)
+    place = _memo(lambda v: parse_text(v, what="地名", max_len=64))
+    optional_place = _memo(lambda v: parse_text(v, what="地名", required=False, max_len=64))
+    post = _memo(lambda v: _category_text(v, what="职务", max_len=16))
+    seen: dict[tuple[str, str, str, str], int] = {}
+    records: list[dict[str, Any]] = []
+    for number, values in sheet.rows:
+        reader.start(number, values)
+        county = reader.get(COUNTY_COLUMN, optional_place)
+        town = reader.get("乡镇", place)
+        village = reader.get("村", place)
+        name = reader.get("姓名", parse_name)
+        record = {"county": county or DEFAULT_COUNTY, "township": town, "village": village,
+                  "name": name, "post": reader.get("职务", post)}
+        if _MISSING not in (county, town, village) and (record["county"], town, village) not in villages:
+            reader.error("村", f"{town}/{village} 不在人员名册中（本工作簿和系统里都没有这个村）")
+        if reader.failed:
+            continue
+        key = (record["county"], town, village, name)
+        if key in seen:
+            reader.error("姓名", f"{town}/{village} 的两委成员「{name}」与第 {seen[key]} 行重复（姓名不计空格）")
+            continue
+        seen[key] = number
+        records.append(record)
+    return records
 
 
 def _self_rows(*, year: int, role_max: dict[str, float]):

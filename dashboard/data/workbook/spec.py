@@ -10,6 +10,7 @@ from dashboard.data.validation import CellError
 from dashboard.domain import DUTIES
 
 ROSTER = "人员名册"
+MEMBERS = "两委成员"
 SELF_REPORT = "个人述职"
 COMMITTEE = "两委打分"
 BALLOTS = "群众评议"
@@ -44,6 +45,8 @@ SHEETS: dict[str, SheetSpec] = {
             optional=("民族", "联系电话", COUNTY_COLUMN),
             key=("编号",),
         ),
+        # Optional: the committee members (raters of 两委打分) of each village listed, for the year.
+        SheetSpec(MEMBERS, ("乡镇", "村", "姓名", "职务", COUNTY_COLUMN), optional=(COUNTY_COLUMN,), key=("乡镇", "村", "姓名")),
         SheetSpec(SELF_REPORT, ("编号", "姓名", *DUTY_COLUMNS, "述职摘要"), optional=("述职摘要",), key=("编号",)),
         SheetSpec(COMMITTEE, ("季度", "评分人", "编号", "姓名", *DUTY_COLUMNS), key=("季度", "评分人", "编号")),
         SheetSpec(BALLOTS, ("票号", "评议人类别", "编号", "姓名", "评价"), key=("票号", "编号")),
@@ -54,6 +57,8 @@ SHEETS: dict[str, SheetSpec] = {
 }
 SHEET_ORDER: tuple[str, ...] = tuple(SHEETS)
 REQUIRED_SHEETS = (ROSTER,)
+# The input sheets whose rows are about one leader each (编号, 姓名): every sheet but the two lists.
+LEADER_SHEETS: tuple[str, ...] = tuple(name for name in SHEET_ORDER if name not in (ROSTER, MEMBERS))
 
 # Sheets whose rows are skipped when nothing but 编号 and 姓名 is filled in (template rows).
 PREFILLED_SHEETS = {SELF_REPORT, COMMITTEE, BALLOTS, PLATFORM, ADJUSTMENTS}

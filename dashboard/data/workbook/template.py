@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -22,6 +23,7 @@ from dashboard.data.workbook.spec import (
     BALLOTS,
     COMMITTEE,
     DUTY_COLUMNS,
+    MEMBERS,
     PLATFORM,
     PRIOR_GRADES,
     ROSTER,
@@ -32,6 +34,7 @@ from dashboard.data.workbook.spec import (
 from dashboard.data.years import year_scheme
 from dashboard.domain import (
     ADJUSTMENT_KINDS,
+    COMMITTEE_POSTS,
     DUTIES,
     GENDERS,
     GRADES,
@@ -40,6 +43,7 @@ from dashboard.domain import (
     MARKS,
 )
 from dashboard.scoring.scheme import Scheme
+from models import CommitteeMember, County, Township, Village
 
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -69,6 +73,10 @@ def _validations(sheet: str, role_max: dict[str, float]) -> dict[str, DataValida
             "职务": _list_rule(LEADER_ROLES, "职务"),
             "状态": _list_rule(LEADER_STATUSES, "状态"),
         }
+    if sheet == MEMBERS:
+        rule = _list_rule(COMMITTEE_POSTS, "职务")
+        rule.showErrorMessage = False  # a suggestion: another post is accepted, as on the page
+        return {"职务": rule}
     if sheet == SELF_REPORT:
         return {col: _number_rule("decimal", 0, 100, col) for col in DUTY_COLUMNS}
     if sheet == COMMITTEE:
@@ -134,9 +142,10 @@ def build_workbook(
 def template_rows(
     session: Session, *, year: int | None = None, quarter: int | None = None, rater: str | None = None
 ) -> dict[str, list[dict[str, Any]]]:
-    """Pre-filled rows of the template: the roster and 编号/姓名 on 个人述职; with a quarter and a
-    committee member (评分人), 两委打分 holds one row per active leader with 季度, 评分人, 编号 and 姓名
-    so that only the seven scores are typed (a row left without scores is skipped on import)."""
+    """Pre-filled rows of the template: the roster and 编号/姓名 on 个人述职; with a year, the 两委成员
+    of the year; with a quarter and a committee member (评分人), 两委打分 holds one row per active
+    leader with 季度, 评分人, 编号 and 姓名 so that only the seven scores are typed (a row left
+    without scores is skipped on import)."""
     frame = roster_frame(session, assessed_in=year)
     roster, selfs = [], []
     for rec in frame.to_dict("records"):
@@ -145,9 +154,25 @@ def template_rows(
         if row["状态"] == "在任":
             selfs.append({"编号": row["编号"], "姓名": row["姓名"]})
     rows = {ROSTER: roster, SELF_REPORT: selfs}
+    if year is not None:
+        rows[MEMBERS] = _member_rows(session, year)
     if quarter is not None and rater:
         rows[COMMITTEE] = [{"季度": quarter, "评分人": rater, **r} for r in selfs]
     return rows
+
+
+def _member_rows(session: Session, year: int) -> list[dict[str, Any]]:
+    """The year's 两委成员, village by village, 书记 and 主任 first."""
+    order = {post: i for i, post in enumerate(COMMITTEE_POSTS)}
+    rows = session.execute(
+        select(County.name, Township.name, Village.name, CommitteeMember.name, CommitteeMember.post)
+        .join(Village, Village.id == CommitteeMember.village_id)
+        .join(Township, Township.id == Village.township_id)
+        .join(County, County.id == Township.county_id)
+        .where(CommitteeMember.year == year)
+    ).all()
+    rows = sorted(rows, key=lambda r: (r[0], r[1], r[2], order.get(r[4], len(order)), r[3]))
+    return [{"县": c, "乡镇": t, "村": v, "姓名": n, "职务": p} for c, t, v, n, p in rows]
 
 
 def _isna(value: Any) -> bool:
