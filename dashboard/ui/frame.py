@@ -133,6 +133,12 @@ def _home_page() -> None:
     """"/" itself: the frame opens the role's first page from here (see main)."""
 
 
+def _frame_page() -> None:
+    """Only the frame (sign-in check, sidebar, year box) and a heading: the floor that
+    benchmarks/pages.py measures every page against. Not in the menu; its URL is /frame."""
+    st.title("联户考评")
+
+
 def _resume(engine) -> ResumedSession:
     """The session of this tab (row id in state) or of the browser (cookie), checked now."""
     session_id = state.current_session_id()
@@ -182,6 +188,7 @@ def main() -> None:
         pages = [st.Page(_sign_in_page, title="登录", url_path="login", default=True)]
         pages += [st.Page(_sign_in_page, title="登录", url_path=spec.url_path, visibility="hidden")
                   for spec in PAGES.values()]
+        pages.append(st.Page(_sign_in_page, title="登录", url_path="frame", visibility="hidden"))
         st.navigation(pages, position="hidden").run()
         st.stop()
 
@@ -207,7 +214,8 @@ def main() -> None:
     # never registered, so it cannot run (access control is the page list).
     hidden = [st.Page(_not_allowed_page, title="无权访问", url_path=spec.url_path, visibility="hidden")
               for key, spec in PAGES.items() if key not in allowed]
-    nav[next(iter(nav))].extend([home, *hidden])
+    frame_only = st.Page(_frame_page, title="联户考评", url_path="frame", visibility="hidden")
+    nav[next(iter(nav))].extend([home, frame_only, *hidden])
     pg = st.navigation(nav, expanded=True)  # every page listed, no "view more"
 
     with st.sidebar:
