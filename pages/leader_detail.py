@@ -13,6 +13,7 @@ from dashboard.reports.detail import ballot_breakdown, duty_profile_vs_township,
 from dashboard.reports.labels import flag_text, grade_label, leader_row, villages_in, year_title
 from dashboard.reports.quarter import leader_quarter_trend, trend_table
 from dashboard.services.results import leader_grade_history
+from dashboard.ui.charts import draw_chart
 from dashboard.ui.quarter import quarter_data
 from dashboard.ui.resources import get_engine
 from dashboard.ui.results import DETAIL_CODE_KEY, other_years_results, year_results
@@ -93,7 +94,7 @@ if notes:
 st.subheader("季度考评")
 quarters = leader_quarter_trend(quarter_data(engine, year=data.year).trend, row["code"])
 if quarters["score"].notna().any():
-    st.altair_chart(charts.quarter_trend_chart(quarters), width="stretch", height=260)
+    draw_chart(charts.quarter_trend_chart, quarters, width="stretch", height=260)
 st.dataframe(trend_table(quarters), hide_index=True, width="stretch", key="detail_quarters")
 if (quarters["note"] != "").any():
     st.caption("未考评的季度没有得分和排名，趋势图中留空。")
@@ -102,7 +103,7 @@ profile = duty_profile_vs_township(results, row["code"])
 if profile.empty:
     st.caption("没有村两委打分，无七大员履职画像。")
 else:
-    st.altair_chart(charts.duty_profile_chart(profile), use_container_width=True)
+    draw_chart(charts.duty_profile_chart, profile, use_container_width=True)
 
 try:
     explanation = explain_leader(engine, data.year, row["code"], assessment=data.assessment)
@@ -110,15 +111,12 @@ except LeaderNotFoundError as exc:
     st.error(str(exc))
     st.stop()
 
-st.altair_chart(
-    charts.waterfall_chart(score_waterfall(row, explanation.data["weights"])),
-    use_container_width=True,
-)
+draw_chart(charts.waterfall_chart, score_waterfall(row, explanation.data["weights"]), use_container_width=True)
 
 marks = {m_: int(row.get(f"marks_{m_}", 0) or 0) for m_ in (*GRADES, ABSTAIN)}
 breakdown = ballot_breakdown(marks)
 satisfaction = None if pd.isna(row["satisfaction"]) else float(row["satisfaction"])
-st.altair_chart(charts.ballot_chart(breakdown, satisfaction), use_container_width=True)
+draw_chart(charts.ballot_chart, breakdown, satisfaction, use_container_width=True)
 if marks[ABSTAIN]:
     st.caption(f"另有弃权 {marks[ABSTAIN]} 张，不计入有效票。")
 

@@ -17,6 +17,7 @@ from dashboard.reports.overview import (
     village_duty_heatmap,
 )
 from dashboard.services.results import prior_grades, scope_results
+from dashboard.ui.charts import draw_chart
 from dashboard.ui.resources import get_engine
 from dashboard.ui.results import other_years_results, year_results
 
@@ -44,14 +45,9 @@ m[1].metric("优秀", int(grades.get("优秀", 0)))
 m[2].metric("表彰", int(results["award"].sum()))
 m[3].metric("建议调整", int(results["adjustment"].sum()))
 
-st.altair_chart(
-    charts.grade_distribution_chart(grade_distribution(results)), use_container_width=True
-)
-st.altair_chart(
-    charts.score_histogram_chart(
-        score_histogram(results), grade_band_rules(data.scheme)
-    ),
-    use_container_width=True,
+draw_chart(charts.grade_distribution_chart, grade_distribution(results), use_container_width=True)
+draw_chart(
+    charts.score_histogram_chart, score_histogram(results), grade_band_rules(data.scheme), use_container_width=True
 )
 
 # A county view compares townships; a township view compares its villages.
@@ -60,16 +56,14 @@ heat = village_duty_heatmap(results, by=by)
 if heat.empty:
     st.caption("没有村两委打分，无七大员热力图。")
 else:
-    st.altair_chart(
-        charts.duty_heatmap_chart(heat, place_title="乡镇" if by == "township" else "村"),
+    draw_chart(
+        charts.duty_heatmap_chart, heat, chart_kwargs={"place_title": "乡镇" if by == "township" else "村"},
         use_container_width=True,
     )
 
-st.altair_chart(
-    charts.village_comparison_chart(
-        village_comparison(results, by=by), place_title="乡镇" if by == "township" else "村"
-    ),
-    use_container_width=True,
+draw_chart(
+    charts.village_comparison_chart, village_comparison(results, by=by),
+    chart_kwargs={"place_title": "乡镇" if by == "township" else "村"}, use_container_width=True,
 )
 
 # Trend: earlier years computed by the system, else the imported 往年等次 (grades only).
@@ -88,8 +82,8 @@ year_trend = trend(frames)
 if year_trend["year"].nunique() < 2:
     st.caption("没有往年数据，暂无历年趋势。")
 else:
-    st.altair_chart(charts.trend_grade_chart(year_trend), use_container_width=False)
-    st.altair_chart(charts.trend_mean_chart(year_trend), use_container_width=True)
+    draw_chart(charts.trend_grade_chart, year_trend, use_container_width=False)
+    draw_chart(charts.trend_mean_chart, year_trend, use_container_width=True)
     st.dataframe(
         pd.pivot_table(
             year_trend, index=["role", "year"], columns="grade", values="count", aggfunc="sum"

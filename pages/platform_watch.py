@@ -14,6 +14,7 @@ from dashboard.reports.platform import (
     zero_report_leaders,
     zero_report_table,
 )
+from dashboard.ui.charts import draw_chart
 from dashboard.ui.quarter import quarter_data
 from dashboard.ui.resources import get_engine
 
@@ -41,7 +42,7 @@ heat = monthly_heatmap(
     data.leaders, data.platform_months, year=data.year, monthly_target=target, through=through
 )
 several = data.leaders["township"].nunique() > 1
-st.altair_chart(charts.platform_heatmap_chart(heat, place_title="村"), width="stretch")
+draw_chart(charts.platform_heatmap_chart, heat, chart_kwargs={"place_title": "村"}, width="stretch")
 
 zero = zero_report_leaders(data.leaders, data.platform_months, year=data.year, through=through)
 st.subheader("当月零上报人员")
