@@ -16,7 +16,7 @@ from dashboard.services.results import leader_grade_history
 from dashboard.ui.charts import draw_chart
 from dashboard.ui.quarter import quarter_data
 from dashboard.ui.resources import get_engine
-from dashboard.ui.results import DETAIL_CODE_KEY, other_years_results, year_results
+from dashboard.ui.results import DETAIL_CODE_KEY, derived, other_years_results, year_results
 
 engine = get_engine()
 data = year_results(engine)
@@ -99,14 +99,19 @@ st.dataframe(trend_table(quarters), hide_index=True, width="stretch", key="detai
 if (quarters["note"] != "").any():
     st.caption("未考评的季度没有得分和排名，趋势图中留空。")
 
-profile = duty_profile_vs_township(results, row["code"])
+profile = derived(engine, data, "duty_profile", duty_profile_vs_township, results, row["code"], extra=row["code"])
 if profile.empty:
     st.caption("没有村两委打分，无七大员履职画像。")
 else:
     draw_chart(charts.duty_profile_chart, profile, use_container_width=True)
 
 try:
-    explanation = explain_leader(engine, data.year, row["code"], assessment=data.assessment)
+    # One leader's explanation, kept per (year, revision, leader) for every session.
+    explanation = derived(
+        engine, data, "explain_leader",
+        lambda code: explain_leader(engine, data.year, code, assessment=data.assessment), row["code"],
+        extra=row["code"],
+    )
 except LeaderNotFoundError as exc:
     st.error(str(exc))
     st.stop()
