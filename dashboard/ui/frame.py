@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 
 import streamlit as st
+from streamlit.runtime import Runtime
 
 from dashboard.data.db import read_session, transaction
 from dashboard.services.accounts import has_demo_accounts
 from dashboard.services.auth import (
+    LEADER,
     ROLE_LABELS,
     SESSION_COOKIE,
     AuthError,
@@ -30,6 +32,7 @@ from dashboard.services.auth import (
 from dashboard.services.leader_accounts import change_own_password
 from dashboard.ui import state
 from dashboard.ui.navigation import PAGES, pages_for_role, sections_for_role
+from dashboard.ui.prefetch import prefetch_year
 from dashboard.ui.resources import get_engine, year_revisions
 from dashboard.ui.web import LOGOUT_ROUTE, SESSION_ROUTE, base_path
 from models import User
@@ -222,7 +225,7 @@ def main() -> None:
     pg = st.navigation(nav, expanded=True)  # every page listed, no "view more"
 
     with st.sidebar:
-        _year_picker(engine)
+        revisions = _year_picker(engine)
         st.divider()
         st.markdown(f"**{signed.display_name}**  \n{ROLE_LABELS[signed.role]} · `{signed.username}`")
         if st.button("退出登录", key="sidebar_logout", icon=":material/logout:"):
@@ -233,6 +236,10 @@ def main() -> None:
             st.session_state["auth_signed_out"] = True
             st.session_state["auth_clear_cookie"] = True
             st.rerun()
+    year = st.session_state.get("year")
+    # A served session (not AppTest) starts the year's shared results while this page draws.
+    if year is not None and signed.role != LEADER and Runtime.exists():
+        prefetch_year(engine, year, revisions[year])
     if pg.url_path == "":  # the hidden home page
         st.switch_page(first_page)
     ticket = st.session_state.pop("auth_cookie_ticket", None)
@@ -243,12 +250,14 @@ def main() -> None:
     pg.run()
 
 
-def _year_picker(engine) -> None:
-    years = list(year_revisions(engine))
+def _year_picker(engine) -> dict[int, int]:
+    """The sidebar's year box; returns every year's data revision."""
+    revisions = year_revisions(engine)
+    years = list(revisions)
     if not years:
         st.session_state["year"] = None
         st.caption("尚无考评年度")
-        return
+        return revisions
     # The chosen year lives in the plain key "year": st.switch_page clears widget state,
     # so the widget ("sidebar_year") is only its editor and starts from "year".
     if st.session_state.get("year") not in years:
@@ -261,3 +270,4 @@ def _year_picker(engine) -> None:
         "考评年度", years, index=years.index(st.session_state["year"]), key="sidebar_year",
         on_change=_pick_year, format_func=lambda y: f"{y} 年度",
     )
+    return revisions
