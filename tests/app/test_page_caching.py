@@ -6,19 +6,23 @@ The test world (tests/factories.py build_world) has 6 leaders in three villages 
 
 from __future__ import annotations
 
+import threading
+
 import altair as alt
 import pandas as pd
 import pytest
-from factories import PASSWORD, YEAR, build_world
+from factories import PASSWORD, YEAR, build_world, build_year
 from sqlalchemy import update
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from dashboard.data.config import PROJECT_ROOT
 from dashboard.data.db import transaction
+from dashboard.data.queries import assess_year
 from dashboard.data.years import bump_revision
 from dashboard.domain import DUTY_KEYS
-from dashboard.ui import charts
+from dashboard.ui import charts, resources
+from dashboard.ui.prefetch import prefetch_year
 from dashboard.ui.resources import _scoped_read
 from models import Leader, SelfReport
 
@@ -109,3 +113,25 @@ def test_chart_spec_built_once_per_input(monkeypatch):
     assert calls == [2, 2]
     assert drawn[2]["datasets"] != drawn[0]["datasets"]
     charts._spec.clear()
+
+
+def test_prefetch_computes_the_year_once_for_the_pages(sqlite_engine, monkeypatch):
+    """The background fill runs the engine once; the page then reads G1 100.00 and H1 97.22 from it."""
+    build_year(sqlite_engine)
+    calls: list[int] = []
+
+    def counting(engine, year):
+        calls.append(year)
+        return assess_year(engine, year)
+
+    monkeypatch.setattr(resources, "assess_year", counting)
+    resources._assessment.clear()
+    prefetch_year(sqlite_engine, YEAR, 0)
+    prefetch_year(sqlite_engine, YEAR, 0)  # the same revision again: no second thread
+    for thread in [t for t in threading.enumerate() if t.name == f"prefetch-{YEAR}-0"]:
+        thread.join(timeout=60)
+    results = resources.cached_assessment(sqlite_engine, YEAR).results.set_index("code")
+    assert calls == [YEAR]
+    assert round(float(results.loc["G1", "final"]), 2) == 100.00
+    assert round(float(results.loc["H1", "final"]), 2) == 97.22
+    resources._assessment.clear()
