@@ -75,7 +75,7 @@ candidates = derived(
     "award_candidates",
     lambda: scope_results(award_candidates(data.assessment.results, scheme), data.scope),
 )
-summary = award_summary(candidates)
+summary = derived(engine, data, "award_summary", award_summary, candidates)
 st.subheader("名额")
 st.dataframe(
     summary.rename(
@@ -141,7 +141,7 @@ else:
     )
 
 st.subheader("联户长报酬")
-pay = pay_table(results, scheme)
+pay = derived(engine, data, "pay_table", pay_table, results, scheme)
 if pay.empty:
     st.caption("无联户长")
 else:

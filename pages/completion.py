@@ -9,16 +9,18 @@ from dashboard.services.completion import (
     village_completion,
 )
 from dashboard.ui import state
-from dashboard.ui.resources import get_engine
+from dashboard.ui.resources import get_engine, scoped_read
 
 COUNTED = ("个人述职", *QUARTER_COLUMNS, "票数达标", "齐全")
+# A county has hundreds of villages: their cards come a page at a time (the table below lists all).
+CARDS_PER_PAGE = 20
 
 engine = get_engine()
 state.require_user()
 year = state.require_year()
 
 st.title(f"完成情况 · {year} 年度")
-leaders = state.read(engine, leader_completion, year=year)
+leaders = scoped_read(engine, leader_completion, year=year)
 if leaders.empty:
     st.info("您的范围内没有需要考评的在任人员。")
     st.stop()
@@ -29,7 +31,16 @@ st.metric("资料齐全的人员", f"{done} / {total}")
 st.progress(done / total, text=f"全部：{done / total:.0%}")
 
 st.subheader("各村进度")
-for row in villages.to_dict("records"):
+cards = villages
+if len(villages) > CARDS_PER_PAGE:
+    pages = -(-len(villages) // CARDS_PER_PAGE)
+    page = st.selectbox(
+        "各村进度分页", range(pages), key="completion_card_page",
+        format_func=lambda i: f"第 {i + 1} 页（共 {pages} 页，第 {i * CARDS_PER_PAGE + 1}–"
+        f"{min((i + 1) * CARDS_PER_PAGE, len(villages))} 个村，共 {len(villages)} 个村）",
+    )
+    cards = villages.iloc[page * CARDS_PER_PAGE:(page + 1) * CARDS_PER_PAGE]
+for row in cards.to_dict("records"):
     n = row["人数"]
     with st.container(border=True, key=f"completion_village_{row['乡镇']}_{row['村']}"):
         st.progress(row["齐全"] / n, text=f"{row['乡镇']}/{row['村']}：{row['齐全']} / {n} 人资料齐全")

@@ -13,9 +13,10 @@ from dashboard.reports.detail import ballot_breakdown, duty_profile_vs_township,
 from dashboard.reports.labels import flag_text, grade_label, leader_row, villages_in, year_title
 from dashboard.reports.quarter import leader_quarter_trend, trend_table
 from dashboard.services.results import leader_grade_history
+from dashboard.ui.charts import draw_chart
 from dashboard.ui.quarter import quarter_data
 from dashboard.ui.resources import get_engine
-from dashboard.ui.results import DETAIL_CODE_KEY, other_years_results, year_results
+from dashboard.ui.results import DETAIL_CODE_KEY, derived, other_years_results, year_results
 
 engine = get_engine()
 data = year_results(engine)
@@ -93,32 +94,34 @@ if notes:
 st.subheader("季度考评")
 quarters = leader_quarter_trend(quarter_data(engine, year=data.year).trend, row["code"])
 if quarters["score"].notna().any():
-    st.altair_chart(charts.quarter_trend_chart(quarters), width="stretch", height=260)
+    draw_chart(charts.quarter_trend_chart, quarters, width="stretch", height=260)
 st.dataframe(trend_table(quarters), hide_index=True, width="stretch", key="detail_quarters")
 if (quarters["note"] != "").any():
     st.caption("未考评的季度没有得分和排名，趋势图中留空。")
 
-profile = duty_profile_vs_township(results, row["code"])
+profile = derived(engine, data, "duty_profile", duty_profile_vs_township, results, row["code"], extra=row["code"])
 if profile.empty:
     st.caption("没有村两委打分，无七大员履职画像。")
 else:
-    st.altair_chart(charts.duty_profile_chart(profile), use_container_width=True)
+    draw_chart(charts.duty_profile_chart, profile, use_container_width=True)
 
 try:
-    explanation = explain_leader(engine, data.year, row["code"], assessment=data.assessment)
+    # One leader's explanation, kept per (year, revision, leader) for every session.
+    explanation = derived(
+        engine, data, "explain_leader",
+        lambda code: explain_leader(engine, data.year, code, assessment=data.assessment), row["code"],
+        extra=row["code"],
+    )
 except LeaderNotFoundError as exc:
     st.error(str(exc))
     st.stop()
 
-st.altair_chart(
-    charts.waterfall_chart(score_waterfall(row, explanation.data["weights"])),
-    use_container_width=True,
-)
+draw_chart(charts.waterfall_chart, score_waterfall(row, explanation.data["weights"]), use_container_width=True)
 
 marks = {m_: int(row.get(f"marks_{m_}", 0) or 0) for m_ in (*GRADES, ABSTAIN)}
 breakdown = ballot_breakdown(marks)
 satisfaction = None if pd.isna(row["satisfaction"]) else float(row["satisfaction"])
-st.altair_chart(charts.ballot_chart(breakdown, satisfaction), use_container_width=True)
+draw_chart(charts.ballot_chart, breakdown, satisfaction, use_container_width=True)
 if marks[ABSTAIN]:
     st.caption(f"另有弃权 {marks[ABSTAIN]} 张，不计入有效票。")
 

@@ -17,8 +17,9 @@ from dashboard.reports.overview import (
     village_duty_heatmap,
 )
 from dashboard.services.results import prior_grades, scope_results
-from dashboard.ui.resources import get_engine
-from dashboard.ui.results import other_years_results, year_results
+from dashboard.ui.charts import draw_chart
+from dashboard.ui.resources import get_engine, year_revisions
+from dashboard.ui.results import derived, other_years_results, year_results
 
 engine = get_engine()
 data = year_results(engine)
@@ -30,6 +31,7 @@ if results.empty:
     st.stop()
 
 townships = scopes_in(results)
+town = "全县"
 if len(townships) > 1:
     town = st.selectbox("范围", ["全县", *townships], key="overview_township")
     if town != "全县":
@@ -37,59 +39,63 @@ if len(townships) > 1:
 else:
     st.caption(f"范围：{townships[0]}")
 
-grades = results["grade"].value_counts()
+
+def _views(results: pd.DataFrame) -> dict:
+    """Every frame the page draws; the trend reads earlier years and imported 往年等次."""
+    # A county view compares townships; a township view compares its villages.
+    by = "township" if results["township"].nunique() > 1 else "village"
+    # Trend: earlier years computed by the system, else the imported 往年等次 (grades only).
+    frames = other_years_results(engine, year=data.year, scope=data.scope)
+    with read_session(engine) as session:
+        imported = scope_results(prior_grades(session=session), data.scope)
+    for year, part in imported.groupby("year"):
+        if int(year) < data.year and int(year) not in frames:
+            frames[int(year)] = part
+    frames[data.year] = results
+    if town != "全县":
+        frames = {y: f.loc[f["township"] == town] for y, f in frames.items()}
+    return {
+        "by": by,
+        "grades": results["grade"].value_counts(),
+        "distribution": grade_distribution(results),
+        "histogram": score_histogram(results),
+        "bands": grade_band_rules(data.scheme),
+        "heat": village_duty_heatmap(results, by=by),
+        "comparison": village_comparison(results, by=by),
+        "trend": trend(frames),
+    }
+
+
+# Computed once per (year, data revision of every year, scope, township) for every session.
+views = derived(engine, data, "overview", _views, results,
+                extra=f"{town}|{sorted(year_revisions(engine).items())}")
+by, year_trend = views["by"], views["trend"]
+place_title = "乡镇" if by == "township" else "村"
+
+grades = views["grades"]
 m = st.columns(4)
 m[0].metric("考评人数", len(results))
 m[1].metric("优秀", int(grades.get("优秀", 0)))
 m[2].metric("表彰", int(results["award"].sum()))
 m[3].metric("建议调整", int(results["adjustment"].sum()))
 
-st.altair_chart(
-    charts.grade_distribution_chart(grade_distribution(results)), use_container_width=True
-)
-st.altair_chart(
-    charts.score_histogram_chart(
-        score_histogram(results), grade_band_rules(data.scheme)
-    ),
-    use_container_width=True,
-)
+draw_chart(charts.grade_distribution_chart, views["distribution"], use_container_width=True)
+draw_chart(charts.score_histogram_chart, views["histogram"], views["bands"], use_container_width=True)
 
-# A county view compares townships; a township view compares its villages.
-by = "township" if results["township"].nunique() > 1 else "village"
-heat = village_duty_heatmap(results, by=by)
-if heat.empty:
+if views["heat"].empty:
     st.caption("没有村两委打分，无七大员热力图。")
 else:
-    st.altair_chart(
-        charts.duty_heatmap_chart(heat, place_title="乡镇" if by == "township" else "村"),
-        use_container_width=True,
-    )
+    draw_chart(charts.duty_heatmap_chart, views["heat"], chart_kwargs={"place_title": place_title},
+               use_container_width=True)
 
-st.altair_chart(
-    charts.village_comparison_chart(
-        village_comparison(results, by=by), place_title="乡镇" if by == "township" else "村"
-    ),
-    use_container_width=True,
-)
+draw_chart(charts.village_comparison_chart, views["comparison"], chart_kwargs={"place_title": place_title},
+           use_container_width=True)
 
-# Trend: earlier years computed by the system, else the imported 往年等次 (grades only).
-frames = other_years_results(engine, year=data.year, scope=data.scope)
-with read_session(engine) as session:
-    imported = scope_results(prior_grades(session=session), data.scope)
-for year, part in imported.groupby("year"):
-    if int(year) < data.year and int(year) not in frames:
-        frames[int(year)] = part
-frames[data.year] = results
-if len(townships) > 1 and st.session_state.get("overview_township", "全县") != "全县":
-    frames = {
-        y: f.loc[f["township"] == st.session_state["overview_township"]] for y, f in frames.items()
-    }
-year_trend = trend(frames)
 if year_trend["year"].nunique() < 2:
     st.caption("没有往年数据，暂无历年趋势。")
 else:
-    st.altair_chart(charts.trend_grade_chart(year_trend), use_container_width=False)
-    st.altair_chart(charts.trend_mean_chart(year_trend), use_container_width=True)
+    draw_chart(charts.trend_grade_chart, year_trend, use_container_width=False)
+    draw_chart(charts.trend_mean_chart, year_trend, use_container_width=True)
     st.dataframe(
         pd.pivot_table(
             year_trend, index=["role", "year"], columns="grade", values="count", aggfunc="sum"

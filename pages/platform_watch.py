@@ -14,8 +14,10 @@ from dashboard.reports.platform import (
     zero_report_leaders,
     zero_report_table,
 )
+from dashboard.ui.charts import draw_chart
 from dashboard.ui.quarter import quarter_data
 from dashboard.ui.resources import get_engine
+from dashboard.ui.results import derived
 
 engine = get_engine()
 data = quarter_data(engine)
@@ -37,22 +39,30 @@ st.caption(
     + ("" if through == 12 else f"尚未到的月份（{through + 1} 月起）留空。")
 )
 
-heat = monthly_heatmap(
-    data.leaders, data.platform_months, year=data.year, monthly_target=target, through=through
-)
 several = data.leaders["township"].nunique() > 1
-st.altair_chart(charts.platform_heatmap_chart(heat, place_title="村"), width="stretch")
 
-zero = zero_report_leaders(data.leaders, data.platform_months, year=data.year, through=through)
+
+def _watch(leaders, platform_months):
+    heat = monthly_heatmap(leaders, platform_months, year=data.year, monthly_target=target, through=through)
+    zero = zero_report_leaders(leaders, platform_months, year=data.year, through=through)
+    table = zero_report_table(zero, several_townships=several) if not zero.empty else None
+    return heat, zero, table, None if table is None else table_csv_bytes(table)
+
+
+# The same for every session of this scope until the data changes (or a month begins).
+heat, zero, table, csv_bytes = derived(
+    engine, data, "platform_watch", _watch, data.leaders, data.platform_months, extra=f"{through}|{target}"
+)
+draw_chart(charts.platform_heatmap_chart, heat, chart_kwargs={"place_title": "村"}, width="stretch")
+
 st.subheader("当月零上报人员")
 if zero.empty:
     st.caption("每位在任人员每月都有上报。")
 else:
-    table = zero_report_table(zero, several_townships=several)
     st.caption(f"共 {len(table)} 人次（{zero['code'].nunique()} 人），请督促补报。")
     st.download_button(
         "下载零上报名单 CSV",
-        table_csv_bytes(table),
+        csv_bytes,
         file_name=f"综治E通零上报名单_{data.year}.csv",
         mime="text/csv",
         icon=":material/download:",

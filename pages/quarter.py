@@ -19,6 +19,7 @@ from dashboard.reports.quarter import (
 from dashboard.scoring.quarter import QUARTER_NAMES, QUARTERS, quarter_label
 from dashboard.services.results import QUARTER_NOTICE_ROLES
 from dashboard.ui import state
+from dashboard.ui.charts import draw_chart
 from dashboard.ui.quarter import notice_bytes, notice_scope, quarter_data
 from dashboard.ui.resources import get_engine
 
@@ -139,7 +140,7 @@ by = "township" if rows["township"].nunique() > 1 else "village"
 place = "乡镇" if by == "township" else "村"
 means = village_quarter_means(rows, by=by)
 if not means.empty:
-    st.altair_chart(
-        charts.quarter_village_chart(means, title=f"各{place}{QUARTER_NAMES[quarter]}平均得分", place_title=place),
-        width="stretch",
+    draw_chart(
+        charts.quarter_village_chart, means,
+        chart_kwargs={"title": f"各{place}{QUARTER_NAMES[quarter]}平均得分", "place_title": place}, width="stretch",
     )

@@ -20,13 +20,13 @@ from dashboard.services.roster import leader_fields, retire_leader, save_leader
 from dashboard.ui import state
 from dashboard.ui.entry_grid import save_once
 from dashboard.ui.navigation import can_edit_roster
-from dashboard.ui.resources import get_engine
+from dashboard.ui.resources import get_engine, scoped_read
 
 engine = get_engine()
 user = state.require_user()
 
 st.title("人员名册")
-refs = state.read(engine, scope_leaders, active_only=False)
+refs = scoped_read(engine, scope_leaders, active_only=False)
 frame = pd.DataFrame(
     [
         {"编号": r.code, "姓名": r.name, "职务": r.role, "乡镇": r.township, "村": r.village,

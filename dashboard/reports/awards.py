@@ -45,7 +45,12 @@ def award_candidates(results: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     (the score reaches the 优秀 band, or awarded), quota (`award_quota`), reason.
     """
     frame = results.copy()
-    frame["scope"] = frame[SCOPE_LABEL_KEYS[scheme.award_scope]].astype(str).agg("·".join, axis=1)
+    # "乡镇·村" per row, joined column-wise (a row-wise join builds one string array per leader)
+    keys = SCOPE_LABEL_KEYS[scheme.award_scope]
+    scope = frame[keys[0]].astype(str)
+    for key in keys[1:]:
+        scope = scope + "·" + frame[key].astype(str)
+    frame["scope"] = scope
     frame = frame.sort_values(["scope", "role", "award_order"], kind="mergesort")
     flags = [flag_list(v) for v in frame["flags"]]
     frame["position"] = frame["award_order"].astype(int)

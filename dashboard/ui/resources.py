@@ -9,7 +9,9 @@ from sqlmodel import select
 from dashboard.data.config import database_url
 from dashboard.data.db import make_engine, read_session
 from dashboard.data.queries import assess_year
-from models import AssessmentYear
+from dashboard.services.auth import village_scope
+from dashboard.ui import state
+from models import AssessmentYear, User
 
 
 @st.cache_resource(show_spinner=False)
@@ -52,3 +54,36 @@ def cached_assessment(engine: Engine, year: int):
     if revision is None:
         return None
     return _assessment(engine, engine.url.render_as_string(hide_password=True), year, revision)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _scoped_read(url: str, revisions: tuple, role: str, scope: tuple | None, name: str, kwargs_key: str,
+                 _engine: Engine, _query, _user_id: int, _kwargs: dict):
+    with read_session(_engine) as session:
+        return _query(session=session, user=session.get(User, _user_id), **_kwargs)
+
+
+def scoped_read(engine: Engine, query, **kwargs):
+    """A read-only service run as the signed-in user, shared by every session that sees the same data.
+
+    The result is kept per (database, every year's data revision, role, village scope, query,
+    arguments): each write to inputs, the roster or a scheme bumps a revision (for a roster
+    change every year's), so a new revision reads afresh. Without any year there is no
+    revision to key on, and the service simply runs.
+    """
+    signed = state.require_user()
+    revisions = tuple(sorted(year_revisions(engine).items()))
+    with read_session(engine) as session:
+        user = session.get(User, signed.user_id)
+        if user is None:
+            state.forget()
+            st.error("账号已不存在，请重新登录")
+            st.stop()
+        if not revisions:
+            return query(session=session, user=user, **kwargs)
+        villages = village_scope(session=session, user=user)
+        role = user.role
+    scope = None if villages is None else tuple(sorted(villages))
+    name = f"{query.__module__}.{query.__qualname__}"
+    return _scoped_read(engine.url.render_as_string(hide_password=True), revisions, role, scope, name,
+                        repr(sorted(kwargs.items())), engine, query, signed.user_id, kwargs)

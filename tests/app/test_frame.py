@@ -15,6 +15,7 @@ from dashboard.data.db import read_session, transaction
 from dashboard.scoring.scheme import Scheme
 from dashboard.services.accounts import create_demo_accounts, set_disabled, set_password
 from dashboard.services.auth import SIGN_IN_FAILED, utcnow
+from dashboard.ui.frame import FRAME_ONLY_PATH
 from dashboard.ui.navigation import PAGES, pages_for_role
 from models import AssessmentYear, LoginSession, User
 
@@ -67,7 +68,7 @@ def test_signed_out_only_sign_in_form(app_db):
     assert _registered(at) == {"登录"}
     assert _page_files(at) == set()
     # every page URL is registered to the sign-in form (a deep link shows it, no "not found")
-    assert _url_paths(at) == {""} | {spec.url_path for spec in PAGES.values()}
+    assert _url_paths(at) == {""} | {spec.url_path for spec in PAGES.values()} | {FRAME_ONLY_PATH}
     assert [t.label for t in at.text_input] == ["用户名", "密码"]
     with pytest.raises(ValueError):
         at.switch_page("pages/committee.py")
@@ -79,8 +80,8 @@ def test_each_role_gets_exactly_its_pages(app_db, role):
     at = _sign_in(role)
     assert not at.exception
     assert _page_files(at) == {Path(spec.path).name for spec in pages_for_role(role)}
-    # the other pages' URLs only lead to the refusal; "/" is the hidden home
-    assert _registered(at) - {spec.title for spec in pages_for_role(role)} <= {"无权访问", "首页"}
+    # the other pages' URLs only lead to the refusal; "/" is the hidden home, /frame the bare frame
+    assert _registered(at) - {spec.title for spec in pages_for_role(role)} <= {"无权访问", "首页", "联户考评"}
     assert at.session_state["auth_role"] == role
     # only primitives in session state: no ORM object or Session
     assert all(isinstance(at.session_state[k], int | str | type(None)) for k in

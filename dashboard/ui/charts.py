@@ -1,0 +1,40 @@
+"""Charts drawn from a Vega-Lite spec built once per chart input, shared by every session.
+
+Streamlit turns an Altair chart into its Vega-Lite spec on every rerun, and Altair validates
+the whole spec against the schema each time (most of a chart page's run). The chart builders
+of dashboard.reports.charts are pure functions of their (small, aggregated) frames, so the
+converted spec is kept per builder and input content (st.cache_data hashes the frames) and
+drawn with st.vega_lite_chart: the same spec, data and theme as st.altair_chart, without the
+rebuild. Inputs too large to hash exactly are drawn the usual way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+# st.cache_data hashes a frame exactly only below its sampling threshold (50,000 rows).
+EXACT_HASH_ROWS = 10_000
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _spec(name: str, args: tuple, kwargs: dict, _build: Callable[..., Any]) -> dict:
+    return _convert_altair_to_vega_lite_spec(_build(*args, **kwargs))
+
+
+def _hashable_exactly(values) -> bool:
+    return all(not isinstance(v, pd.DataFrame | pd.Series) or len(v) <= EXACT_HASH_ROWS for v in values)
+
+
+def draw_chart(build: Callable[..., Any], *args: Any, chart_kwargs: dict | None = None, **st_kwargs: Any) -> None:
+    """st.altair_chart(build(*args, **chart_kwargs), **st_kwargs), the spec cached per input."""
+    chart_kwargs = chart_kwargs or {}
+    if not _hashable_exactly((*args, *chart_kwargs.values())):
+        st.altair_chart(build(*args, **chart_kwargs), **st_kwargs)
+        return
+    spec = _spec(f"{build.__module__}.{build.__qualname__}", args, chart_kwargs, build)
+    st.vega_lite_chart(spec=spec, **st_kwargs)
