@@ -3,9 +3,9 @@
 Streamlit turns an Altair chart into its Vega-Lite spec on every rerun, and Altair validates
 the whole spec against the schema each time (most of a chart page's run). The chart builders
 of dashboard.reports.charts are pure functions of their (small, aggregated) frames, so the
-converted spec is kept per builder and input content (st.cache_data hashes the frames) and
-drawn with st.vega_lite_chart: the same spec, data and theme as st.altair_chart, without the
-rebuild. Inputs too large to hash exactly are drawn the usual way.
+spec (Altair's public `to_dict`, validated once) is kept per builder and input content
+(st.cache_data hashes the frames) and drawn with st.vega_lite_chart: the same spec, data and
+theme as st.altair_chart, without the rebuild. Inputs too large to hash exactly are drawn the usual way.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
 # st.cache_data hashes a frame exactly only below its sampling threshold (50,000 rows).
 EXACT_HASH_ROWS = 10_000
@@ -23,7 +22,7 @@ EXACT_HASH_ROWS = 10_000
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _spec(name: str, args: tuple, kwargs: dict, _build: Callable[..., Any]) -> dict:
-    return _convert_altair_to_vega_lite_spec(_build(*args, **kwargs))
+    return _build(*args, **kwargs).to_dict()
 
 
 def _hashable_exactly(values) -> bool:
