@@ -14,29 +14,28 @@ import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 
+from dashboard.data.read_tables import (
+    adjustment,
+    assessment_year,
+    ballot_mark,
+    committee_score,
+    county,
+    defense_group,
+    grid,
+    leader,
+    platform_count,
+    prior_grade,
+    result_snapshot,
+    self_report,
+    township,
+    village,
+)
 from dashboard.domain import BONUS, DEDUCTION, DUTY_KEYS, GRADES, SELF_CONFIRMED, VETO, YEAR_FINAL
 from dashboard.scoring import YearInputs, score_year
 from dashboard.scoring.engine import ScoringResult
 from dashboard.scoring.explain import Explanation, LeaderRawRows, explain_result
 from dashboard.scoring.inputs import COMMITTEE_AGG_COLUMNS, MARK_COLUMNS
 from dashboard.scoring.scheme import Scheme
-from models import tables as m
-
-# The Core tables of the models: the queries below are plain SELECTs with GROUP BY.
-assessment_year = m.AssessmentYear.__table__
-county = m.County.__table__
-township = m.Township.__table__
-village = m.Village.__table__
-grid = m.Grid.__table__
-defense_group = m.DefenseGroup.__table__
-leader = m.Leader.__table__
-prior_grade = m.PriorGrade.__table__
-result_snapshot = m.ResultSnapshot.__table__
-self_report = m.SelfReport.__table__
-committee_score = m.CommitteeScore.__table__
-ballot_mark = m.BallotMark.__table__
-platform_count = m.PlatformCount.__table__
-adjustment = m.Adjustment.__table__
 
 Assessment = ScoringResult
 
