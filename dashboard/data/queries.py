@@ -8,8 +8,10 @@ PostgreSQL). `assess_year` is what the app and the command line (dashboard.cli.r
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
@@ -74,6 +76,18 @@ class _Query:
         if columns is not None:
             frame.columns = list(columns)
         return frame
+
+    def numbers(self, stmt, columns: dict[str, str]) -> pd.DataFrame:
+        """The rows of a SELECT of numbers (no NULL) as a DataFrame of `columns` (name: dtype).
+
+        np.fromiter consumes the DBAPI cursor row by row into typed arrays: no list of a million
+        tuples and no object columns to infer (a province has 1.2 million committee groups).
+        """
+        dtype = np.dtype(list(columns.items()))
+        with self.engine.connect() as conn:
+            cursor = conn.execute(stmt).cursor
+            rows = np.fromiter(cursor, dtype=dtype)
+        return pd.DataFrame({name: rows[name] for name in columns})
 
 
 def _stored_scheme_text(engine: Engine, year: int) -> str:
@@ -143,53 +157,70 @@ def previous_grades(engine: Engine, year: int) -> pd.DataFrame:
     return pd.concat([final, rest], ignore_index=True)
 
 
-def committee_inputs(engine: Engine, year: int) -> pd.DataFrame:
-    """Committee sheets per leader and quarter: count, and sum, min, max per duty (3.2 inputs)."""
+def committee_inputs(engine: Engine, year: int, leaders: tuple[int, int] | None = None) -> pd.DataFrame:
+    """Committee sheets per leader and quarter: count, and sum, min, max per duty (3.2 inputs).
+
+    `leaders` (first, last id) limits the query to a range of leader ids.
+    """
     stats = []
     for d in DUTY_KEYS:
         col = committee_score.c[d]
         stats += [func.sum(col), func.min(col), func.max(col)]
-    committee = _Query(engine).frame(
-        select(committee_score.c.leader_id, committee_score.c.quarter, func.count(), *stats)
-        .where(committee_score.c.year == year)
-        .group_by(committee_score.c.leader_id, committee_score.c.quarter),
-        COMMITTEE_AGG_COLUMNS,
+    stmt = select(committee_score.c.leader_id, committee_score.c.quarter, func.count(), *stats).where(
+        committee_score.c.year == year
     )
-    for col in COMMITTEE_AGG_COLUMNS[1:]:
-        committee[col] = pd.to_numeric(committee[col]).astype("float64")
-    return committee
+    if leaders is not None:
+        stmt = stmt.where(committee_score.c.leader_id.between(*leaders))
+    return _Query(engine).numbers(
+        stmt.group_by(committee_score.c.leader_id, committee_score.c.quarter),
+        {"leader_id": "int64", **dict.fromkeys(COMMITTEE_AGG_COLUMNS[1:], "float64")},
+    )
 
 
-def load_year_inputs(engine: Engine, year: int) -> YearInputs:
-    """The engine's inputs for a year, aggregated in SQL (GROUP BY per leader / quarter / mark)."""
-    q = _Query(engine)
-    self_scores = q.frame(
+def _leader_id_halves(engine: Engine) -> list[tuple[int, int]]:
+    """Two ranges of leader ids that split the leaders in about equal halves."""
+    with engine.connect() as conn:
+        first, last = conn.execute(select(func.min(leader.c.id), func.max(leader.c.id))).one()
+    if first is None:
+        return [(0, 0)]
+    middle = (first + last) // 2
+    return [(first, middle), (middle + 1, last)]
+
+
+def _self_scores(engine: Engine, year: int) -> pd.DataFrame:
+    return _Query(engine).numbers(
         select(self_report.c.leader_id, *(self_report.c[d] for d in DUTY_KEYS)).where(
             self_report.c.year == year, self_report.c.status == SELF_CONFIRMED
         ),
-        ("leader_id", *DUTY_KEYS),
+        {"leader_id": "int64", **dict.fromkeys(DUTY_KEYS, "float64")},
     )
-    committee = committee_inputs(engine, year)
+
+
+def _mass(engine: Engine, year: int) -> pd.DataFrame:
     # One row per leader, a count per mark: the covering index (year, leader_id, mark) gives the
     # groups in order (no temporary B-tree, no table reads) and no pivot is needed in Python.
-    mass = q.frame(
+    return _Query(engine).numbers(
         select(
             ballot_mark.c.leader_id,
             *(func.sum(case((ballot_mark.c.mark == m, 1), else_=0)) for m in MARK_COLUMNS),
         )
         .where(ballot_mark.c.year == year)
         .group_by(ballot_mark.c.leader_id),
-        ("leader_id", *MARK_COLUMNS),
+        {"leader_id": "int64", **dict.fromkeys(MARK_COLUMNS, "int64")},
     )
-    for col in MARK_COLUMNS:
-        mass[col] = pd.to_numeric(mass[col]).astype("int64")
-    platform = q.frame(
+
+
+def _platform(engine: Engine, year: int) -> pd.DataFrame:
+    return _Query(engine).numbers(
         select(platform_count.c.leader_id, func.sum(platform_count.c.reports))
         .where(platform_count.c.year == year)
         .group_by(platform_count.c.leader_id),
-        ("leader_id", "reports"),
+        {"leader_id": "int64", "reports": "int64"},
     )
-    adjustments = q.frame(
+
+
+def _adjustments(engine: Engine, year: int) -> pd.DataFrame:
+    return _Query(engine).numbers(
         select(
             adjustment.c.leader_id,
             func.coalesce(func.sum(case((adjustment.c.kind == BONUS, adjustment.c.points), else_=0)), 0),
@@ -198,20 +229,36 @@ def load_year_inputs(engine: Engine, year: int) -> YearInputs:
         )
         .where(adjustment.c.year == year)
         .group_by(adjustment.c.leader_id),
-        ("leader_id", "bonus_total", "deduction_total", "veto_count"),
+        {"leader_id": "int64", "bonus_total": "float64", "deduction_total": "float64", "veto_count": "float64"},
     )
-    for frame in (committee, adjustments):
-        for col in frame.columns[1:]:
-            frame[col] = pd.to_numeric(frame[col]).astype("float64")
+
+
+def load_year_inputs(engine: Engine, year: int) -> YearInputs:
+    """The engine's inputs for a year, aggregated in SQL (GROUP BY per leader / quarter / mark).
+
+    The committee aggregate (21 statistics over every sheet row, most of the database's work)
+    runs in two halves of the leader ids on two more connections, in threads, while this one
+    reads the rest: SQLite and the PostgreSQL driver release the GIL while the database works,
+    so the cores share the load.
+    """
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        parts = [pool.submit(committee_inputs, engine, year, half) for half in _leader_id_halves(engine)]
+        leaders = load_leaders(engine)
+        self_scores = _self_scores(engine, year)
+        mass = _mass(engine, year)
+        platform = _platform(engine, year)
+        adjustments = _adjustments(engine, year)
+        previous = previous_grades(engine, year)
+        committee = pd.concat([part.result() for part in parts], ignore_index=True)
     return YearInputs(
         year=year,
-        leaders=load_leaders(engine),
+        leaders=leaders,
         self_scores=self_scores,
         committee=committee,
         mass=mass,
         platform=platform,
         adjustments=adjustments,
-        previous_grades=previous_grades(engine, year),
+        previous_grades=previous,
         platform_in_use=len(platform) > 0,
     )
 
