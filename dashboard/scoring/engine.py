@@ -525,7 +525,9 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     pay_by_grade = {
         g: half_up_fraction(exact(scheme.pay_base) * exact(scheme.pay_coefficients[g])) / 100 for g in GRADES
     }
-    pay_of_grade = pd.Series(grade, dtype=object).map(pay_by_grade).to_numpy(dtype="float64")
+    pay_of_grade = np.full(n, np.nan)
+    for g, pay in pay_by_grade.items():
+        pay_of_grade[grade == g] = pay
     cols["pay"] = np.where(role.to_numpy() == HOUSEHOLD_LEADER, pay_of_grade, np.nan)
 
     flag_bits = {
@@ -552,13 +554,17 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
         cols[f"marks_{mark}"] = counts[:, j]
 
     # Row order: county, township, role (网格长 first), township rank, code (stable).
-    role_order = role.map(ROLE_ORDER).fillna(2).to_numpy(dtype="int64")
+    role_values = role.to_numpy()
+    role_order = np.full(n, len(ROLE_ORDER), dtype="int64")
+    for name, rank in ROLE_ORDER.items():  # a comparison per role, not a map over every row
+        role_order[role_values == name] = rank
     order = np.lexsort(
         (code_rank, cols["township_rank"], role_order, sorted_codes(leaders["township"]), sorted_codes(leaders["county"]))
     )
     # The profile as one mapping per row (interfaces.md `roles`), null without committee sheets.
-    profile_rows = (profile[order] / 100).tolist()
-    roles_col = list(map(dict, map(zip, repeat(DUTY_KEYS), profile_rows)))
+    # Seven flat lists zipped into rows: faster than a nested tolist of the (n, 7) array.
+    profile_columns = [(profile[order, j] / 100).tolist() for j in range(len(DUTY_KEYS))]
+    roles_col = list(map(dict, map(zip, repeat(DUTY_KEYS), zip(*profile_columns, strict=True))))
     for i in np.flatnonzero(~com_present[order]).tolist():
         roles_col[i] = None
 

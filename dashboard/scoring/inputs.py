@@ -182,8 +182,13 @@ def platform_totals(raw: pd.DataFrame) -> pd.DataFrame:
     reports = raw["reports"].to_numpy()
     ok = leader_codes >= 0
     if reports.dtype.kind in "iub":
-        total = np.zeros(len(leader_ids), dtype=np.int64)
-        np.add.at(total, leader_codes[ok], reports[ok].astype(np.int64))
+        counts = reports[ok].astype(np.int64)
+        if len(counts) and int(np.abs(counts).max()) * len(counts) < 2**53:
+            # Whole counts summed in float64 (bincount) are exact below 2**53.
+            total = np.bincount(leader_codes[ok], weights=counts, minlength=len(leader_ids)).astype(np.int64)
+        else:
+            total = np.zeros(len(leader_ids), dtype=np.int64)
+            np.add.at(total, leader_codes[ok], counts)
     else:  # NaN counts as 0, as in a pandas sum
         weights = np.nan_to_num(np.asarray(reports[ok], dtype="float64"), nan=0.0)
         total = np.bincount(leader_codes[ok], weights=weights, minlength=len(leader_ids))
