@@ -29,7 +29,7 @@ from dashboard.domain import (
     INCOMPETENT,
 )
 from dashboard.scoring.exact import INT64_SAFE, as_integers, cents, half_up, half_up_fraction
-from dashboard.scoring.inputs import YearInputs
+from dashboard.scoring.inputs import COMMITTEE_AGG_COLUMNS, YearInputs
 from dashboard.scoring.scheme import Scheme, exact
 
 SCOPE_KEYS: dict[str, list[str]] = {
@@ -122,17 +122,21 @@ def committee_quarters(frame: pd.DataFrame, ids: pd.Index, scheme: Scheme) -> Co
         pos, ok = _positions(ids, frame)
         quarter = frame["quarter"].to_numpy()
         ok &= (quarter >= 1) & (quarter <= 4)
-        rows = pos[ok]
-        q = quarter[ok].astype("int64") - 1
+        # One flat (leader, quarter) slot per row; the seven duties move as one row of a matrix.
+        slot = pos[ok] * 4 + (quarter[ok].astype("int64") - 1)
         raters = frame["n"].to_numpy()[ok].astype("int64")
         trim = raters >= scheme.committee_trim_min_raters
-        divisor[rows, q] = np.where(trim, raters - 2, raters)
-        has_q[rows, q] = True
-        for j, duty in enumerate(DUTY_KEYS):
-            s = cents(frame[f"{duty}_sum"].to_numpy()[ok])
-            hi = cents(frame[f"{duty}_max"].to_numpy()[ok])
-            lo = cents(frame[f"{duty}_min"].to_numpy()[ok])
-            trimmed_sum[rows, q, j] = np.where(trim, s - hi - lo, s)
+        divisor.reshape(-1)[slot] = np.where(trim, raters - 2, raters)
+        has_q.reshape(-1)[slot] = True
+
+        # Columns per duty: sum, min, max (COMMITTEE_AGG_COLUMNS), one float matrix read once.
+        stats = frame[list(COMMITTEE_AGG_COLUMNS[3:])].to_numpy(dtype="float64")
+        if not ok.all():
+            stats = stats[ok]
+        # Sum − max − min of 2-decimal values, rounded to whole cents once: the float error of
+        # three terms is far below half a cent, so this equals cents(sum) − cents(max) − cents(min).
+        kept = stats[:, 0::3] - np.where(trim[:, None], stats[:, 1::3] + stats[:, 2::3], 0.0)
+        trimmed_sum.reshape(n * 4, duties)[slot] = cents(kept)
     return CommitteeQuarters(trimmed=trimmed_sum, kept=divisor, present=has_q)
 
 
