@@ -241,15 +241,21 @@ def load_year_inputs(engine: Engine, year: int) -> YearInputs:
     reads the rest: SQLite and the PostgreSQL driver release the GIL while the database works,
     so the cores share the load.
     """
+    # An in-memory SQLite database exists once per connection: no second connection to share it.
+    in_memory = engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
+    halves = () if in_memory else _leader_id_halves(engine)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        parts = [pool.submit(committee_inputs, engine, year, half) for half in _leader_id_halves(engine)]
+        parts = [pool.submit(committee_inputs, engine, year, half) for half in halves]
         leaders = load_leaders(engine)
         self_scores = _self_scores(engine, year)
         mass = _mass(engine, year)
         platform = _platform(engine, year)
         adjustments = _adjustments(engine, year)
         previous = previous_grades(engine, year)
-        committee = pd.concat([part.result() for part in parts], ignore_index=True)
+        if parts:
+            committee = pd.concat([part.result() for part in parts], ignore_index=True)
+        else:
+            committee = committee_inputs(engine, year)
     return YearInputs(
         year=year,
         leaders=leaders,

@@ -19,7 +19,7 @@ from scoring_builders import YearBuilder  # noqa: E402
 from test_assessment import store  # noqa: E402
 from test_scoring_properties import PLACES, oracle  # noqa: E402
 
-from dashboard.data.db import transaction  # noqa: E402
+from dashboard.data.db import make_engine, transaction  # noqa: E402
 from dashboard.data.queries import assess_year, committee_inputs  # noqa: E402
 from dashboard.domain import DUTY_KEYS, GRADES  # noqa: E402
 from dashboard.scoring import score_year  # noqa: E402
@@ -123,3 +123,16 @@ def test_committee_halves_add_up_to_the_whole(db_engine):
     ).sort_values(["leader_id", "quarter"]).reset_index(drop=True)
     assert len(whole) == len(halves) > 30
     pd.testing.assert_frame_equal(whole, halves, check_exact=True)
+
+
+def test_in_memory_database_reads_committee_on_one_connection():
+    """An in-memory SQLite database (one per connection) is assessed without the parallel halves."""
+    engine = make_engine("sqlite://")
+    SQLModel.metadata.create_all(engine)
+    b = random_year(random.Random(11), 12)
+    ids = store(engine, b)
+    db = assess_year(engine, 2024).results
+    mem = score_year(b.inputs(), Scheme.default()).results
+    assert db["final"].tolist() == mem["final"].tolist() and db["committee"].notna().any()
+    assert db["leader_id"].tolist() == mem["leader_id"].map(ids).tolist()
+    engine.dispose()
