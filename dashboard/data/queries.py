@@ -8,7 +8,6 @@ PostgreSQL). `assess_year` is what the app and the command line (dashboard.cli.r
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -157,34 +156,18 @@ def previous_grades(engine: Engine, year: int) -> pd.DataFrame:
     return pd.concat([final, rest], ignore_index=True)
 
 
-def committee_inputs(engine: Engine, year: int, leaders: tuple[int, int] | None = None) -> pd.DataFrame:
-    """Committee sheets per leader and quarter: count, and sum, min, max per duty (3.2 inputs).
-
-    `leaders` (first, last id) limits the query to a range of leader ids.
-    """
+def committee_inputs(engine: Engine, year: int) -> pd.DataFrame:
+    """Committee sheets per leader and quarter: count, and sum, min, max per duty (3.2 inputs)."""
     stats = []
     for d in DUTY_KEYS:
         col = committee_score.c[d]
         stats += [func.sum(col), func.min(col), func.max(col)]
-    stmt = select(committee_score.c.leader_id, committee_score.c.quarter, func.count(), *stats).where(
-        committee_score.c.year == year
-    )
-    if leaders is not None:
-        stmt = stmt.where(committee_score.c.leader_id.between(*leaders))
     return _Query(engine).numbers(
-        stmt.group_by(committee_score.c.leader_id, committee_score.c.quarter),
+        select(committee_score.c.leader_id, committee_score.c.quarter, func.count(), *stats)
+        .where(committee_score.c.year == year)
+        .group_by(committee_score.c.leader_id, committee_score.c.quarter),
         {"leader_id": "int64", **dict.fromkeys(COMMITTEE_AGG_COLUMNS[1:], "float64")},
     )
-
-
-def _leader_id_halves(engine: Engine) -> list[tuple[int, int]]:
-    """Two ranges of leader ids that split the leaders in about equal halves."""
-    with engine.connect() as conn:
-        first, last = conn.execute(select(func.min(leader.c.id), func.max(leader.c.id))).one()
-    if first is None:
-        return [(0, 0)]
-    middle = (first + last) // 2
-    return [(first, middle), (middle + 1, last)]
 
 
 def _self_scores(engine: Engine, year: int) -> pd.DataFrame:
@@ -234,37 +217,17 @@ def _adjustments(engine: Engine, year: int) -> pd.DataFrame:
 
 
 def load_year_inputs(engine: Engine, year: int) -> YearInputs:
-    """The engine's inputs for a year, aggregated in SQL (GROUP BY per leader / quarter / mark).
-
-    The committee aggregate (21 statistics over every sheet row, most of the database's work)
-    runs in two halves of the leader ids on two more connections, in threads, while this one
-    reads the rest: SQLite and the PostgreSQL driver release the GIL while the database works,
-    so the cores share the load.
-    """
-    # An in-memory SQLite database exists once per connection: no second connection to share it.
-    in_memory = engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
-    halves = () if in_memory else _leader_id_halves(engine)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        parts = [pool.submit(committee_inputs, engine, year, half) for half in halves]
-        leaders = load_leaders(engine)
-        self_scores = _self_scores(engine, year)
-        mass = _mass(engine, year)
-        platform = _platform(engine, year)
-        adjustments = _adjustments(engine, year)
-        previous = previous_grades(engine, year)
-        if parts:
-            committee = pd.concat([part.result() for part in parts], ignore_index=True)
-        else:
-            committee = committee_inputs(engine, year)
+    """The engine's inputs for a year, aggregated in SQL (GROUP BY per leader / quarter / mark)."""
+    platform = _platform(engine, year)
     return YearInputs(
         year=year,
-        leaders=leaders,
-        self_scores=self_scores,
-        committee=committee,
-        mass=mass,
+        leaders=load_leaders(engine),
+        self_scores=_self_scores(engine, year),
+        committee=committee_inputs(engine, year),
+        mass=_mass(engine, year),
         platform=platform,
-        adjustments=adjustments,
-        previous_grades=previous,
+        adjustments=_adjustments(engine, year),
+        previous_grades=previous_grades(engine, year),
         platform_in_use=len(platform) > 0,
     )
 

@@ -1,6 +1,6 @@
-"""The database path of `assess` (SQL GROUP BY read into typed arrays, the committee aggregate in
-two halves of the leader ids on parallel connections) against the raw-frame path and the exact
-Fraction oracle, on random years and schemes, on SQLite and PostgreSQL: every field equal."""
+"""The database path of `assess` (SQL GROUP BY read into typed arrays, lightweight Core tables)
+against the raw-frame path and the exact Fraction oracle, on random years and schemes, on SQLite
+and PostgreSQL: every field equal."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from scoring_builders import YearBuilder  # noqa: E402
 from test_assessment import store  # noqa: E402
 from test_scoring_properties import PLACES, oracle  # noqa: E402
 
-from dashboard.data.db import make_engine, transaction  # noqa: E402
-from dashboard.data.queries import assess_year, committee_inputs  # noqa: E402
+from dashboard.data.db import transaction  # noqa: E402
+from dashboard.data.queries import assess_year  # noqa: E402
 from dashboard.domain import DUTY_KEYS, GRADES  # noqa: E402
 from dashboard.scoring import score_year  # noqa: E402
 from dashboard.scoring.scheme import Scheme  # noqa: E402
@@ -108,31 +108,3 @@ def test_database_path_equals_raw_frames_and_exact_oracle(db_engine, seed):
             for key in ("self", "committee", "mass", "platform", "final"):
                 assert _c(frame.loc[code, key]) == expected[code][key], (seed, code, key)
             assert frame.loc[code, "grade"] == expected[code]["grade"], (seed, code)
-
-
-def test_committee_halves_add_up_to_the_whole(db_engine):
-    """The committee aggregate over two ranges of leader ids is the aggregate over all of them."""
-    b = random_year(random.Random(7), 30)
-    store(db_engine, b)
-    whole = committee_inputs(db_engine, 2024).sort_values(["leader_id", "quarter"]).reset_index(drop=True)
-    ids = sorted(whole["leader_id"].unique().tolist())
-    middle = ids[len(ids) // 2]
-    halves = pd.concat(
-        [committee_inputs(db_engine, 2024, (ids[0], middle)), committee_inputs(db_engine, 2024, (middle + 1, ids[-1]))],
-        ignore_index=True,
-    ).sort_values(["leader_id", "quarter"]).reset_index(drop=True)
-    assert len(whole) == len(halves) > 30
-    pd.testing.assert_frame_equal(whole, halves, check_exact=True)
-
-
-def test_in_memory_database_reads_committee_on_one_connection():
-    """An in-memory SQLite database (one per connection) is assessed without the parallel halves."""
-    engine = make_engine("sqlite://")
-    SQLModel.metadata.create_all(engine)
-    b = random_year(random.Random(11), 12)
-    ids = store(engine, b)
-    db = assess_year(engine, 2024).results
-    mem = score_year(b.inputs(), Scheme.default()).results
-    assert db["final"].tolist() == mem["final"].tolist() and db["committee"].notna().any()
-    assert db["leader_id"].tolist() == mem["leader_id"].map(ids).tolist()
-    engine.dispose()
