@@ -9,7 +9,8 @@ committee rows (4 quarters x 5 members) and 12 platform months per leader, so 6,
    platform_totals, adjustment_totals, then score_year), wall and CPU time and peak RSS;
 2. duckdb: the same aggregations as ONE hand-written DuckDB SQL query on the same frames
    (committee trimmed per quarter and duty from sum/min/max/count, mass counts per mark,
-   platform totals, adjustment totals), timed the same way; and the ratio engine/duckdb;
+   platform totals, adjustment totals), timed the same way; and the ratio engine/duckdb — the
+   same comparison again on a smaller year (--also-leaders, default 100,000);
 3. assess: the year bulk-loaded into an embedded SQLite file (load time reported, not part
    of the target), then ``python -m dashboard assess --year Y --db sqlite:///... --out x.json``
    timed as a subprocess; the same at county size (4,000 leaders).
@@ -21,7 +22,8 @@ assess subprocess: its own VmHWM, reset at its start and printed at its exit.
 
 Run: ``.venv/bin/python benchmarks/province.py [--leaders N] [--repeat R] [--skip-sqlite]``.
 duckdb is a benchmark-only dependency (the ``bench`` extra). The last line printed is
-``ratio engine/duckdb: R`` (best engine time / best duckdb time).
+``ratio engine/duckdb: R`` (best engine time / best duckdb time at --leaders), the line before it
+the ratio at --also-leaders.
 """
 
 from __future__ import annotations
@@ -523,23 +525,10 @@ def assess_at(n: int, tmp: Path, repeat: int, label: str, year: dict[str, pd.Dat
 # --- main -----------------------------------------------------------------------------------
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--leaders", type=int, default=300_000, help="leaders (default 300,000)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per measured step (default 3)")
-    parser.add_argument("--skip-sqlite", action="store_true", help="skip the embedded-database part")
-    args = parser.parse_args()
+def compare(year: dict[str, pd.DataFrame], scheme: Scheme, repeat: int, label: str):
+    """Check that the engine and DuckDB agree, then time each `repeat` times on the same frames."""
     import duckdb
 
-    print(machine(), flush=True)
-    print(f"load average at start: {load_avg()}", flush=True)
-    scheme = Scheme.default()
-    t0 = time.perf_counter()
-    year = build_year(args.leaders)
-    sizes = {k: len(v) for k, v in year.items()}
-    print(f"built synthetic year in {time.perf_counter() - t0:.1f} s: {sizes}", flush=True)
-
-    # Sanity: the engine and the SQL agree on the aggregates (committee points and mass counts).
     con = duckdb.connect()
     for name in ("leaders", "committee", "ballots", "platform", "adjustments"):
         con.register(name, year[name])
@@ -552,17 +541,51 @@ def main() -> None:
     for m in MARKS:
         assert (result[f"marks_{m}"].to_numpy() == check[m].fillna(0).to_numpy()).all(), f"mass counts {m} differ"
     assert (result["reports"].to_numpy() == check["reports"].fillna(0).to_numpy()).all(), "platform totals differ"
-    print(f"check: engine and DuckDB agree on committee points, mass counts and platform totals "
+    print(f"[{label}] check: engine and DuckDB agree on committee points, mass counts and platform totals "
           f"for {len(result):,} assessed leaders", flush=True)
     del result, check
 
-    engine_runs = [measure(lambda: engine_step(year, scheme)) for _ in range(args.repeat)]
-    print(summary("engine (raw frames → aggregates → score_year)", engine_runs) + f"; load average {load_avg()}",
-          flush=True)
-    duck_runs = [measure(lambda: duckdb_step(con, sql)) for _ in range(args.repeat)]
-    print(summary(f"duckdb (one SQL query, {con.execute('SELECT current_setting(' + repr('threads') + ')').fetchone()[0]} threads)",
-                  duck_runs) + f"; load average {load_avg()}", flush=True)
+    engine_runs = [measure(lambda: engine_step(year, scheme)) for _ in range(repeat)]
+    print(summary(f"[{label}] engine (raw frames → aggregates → score_year)", engine_runs)
+          + f"; load average {load_avg()}", flush=True)
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    duck_runs = [measure(lambda: duckdb_step(con, sql)) for _ in range(repeat)]
+    print(summary(f"[{label}] duckdb (one SQL query, {threads} threads)", duck_runs)
+          + f"; load average {load_avg()}", flush=True)
     con.close()
+    print(f"[{label}] ratio engine/duckdb: {best_ratio(engine_runs, duck_runs):.2f}", flush=True)
+    return engine_runs, duck_runs
+
+
+def best_ratio(engine_runs: list[dict[str, float]], duck_runs: list[dict[str, float]]) -> float:
+    return min(r["wall"] for r in engine_runs) / min(r["wall"] for r in duck_runs)
+
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--leaders", type=int, default=300_000, help="leaders (default 300,000)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measured step (default 3)")
+    parser.add_argument("--skip-sqlite", action="store_true", help="skip the embedded-database part")
+    parser.add_argument("--also-leaders", type=int, default=100_000,
+                        help="also compare engine and DuckDB at this size (default 100,000; 0: skip)")
+    args = parser.parse_args()
+
+    print(machine(), flush=True)
+    print(f"load average at start: {load_avg()}", flush=True)
+    scheme = Scheme.default()
+    t0 = time.perf_counter()
+    year = build_year(args.leaders)
+    sizes = {k: len(v) for k, v in year.items()}
+    print(f"built synthetic year in {time.perf_counter() - t0:.1f} s: {sizes}", flush=True)
+
+    engine_runs, duck_runs = compare(year, scheme, args.repeat, f"{args.leaders:,} leaders")
+    ratios = {args.leaders: best_ratio(engine_runs, duck_runs)}
+    if 0 < args.also_leaders != args.leaders:
+        smaller = build_year(args.also_leaders)
+        e_runs, d_runs = compare(smaller, scheme, args.repeat, f"{args.also_leaders:,} leaders")
+        ratios[args.also_leaders] = best_ratio(e_runs, d_runs)
+        del smaller
 
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory(prefix="province-bench-") as tmp:
@@ -570,8 +593,10 @@ def main() -> None:
             del year
             assess_at(COUNTY_LEADERS, Path(tmp), max(args.repeat, 3), f"county {COUNTY_LEADERS} leaders")
     print(f"load average at end: {load_avg()}")
-    ratio = min(r["wall"] for r in engine_runs) / min(r["wall"] for r in duck_runs)
-    print(f"ratio engine/duckdb: {ratio:.2f}")
+    for n, ratio in sorted(ratios.items()):
+        if n != args.leaders:
+            print(f"ratio engine/duckdb at {n:,} leaders: {ratio:.2f}")
+    print(f"ratio engine/duckdb: {ratios[args.leaders]:.2f}")
 
 
 if __name__ == "__main__":

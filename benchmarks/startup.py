@@ -2,8 +2,8 @@
 on the bundled sample township (72 leaders), where start-up is nearly all of it.
 
 1. imports: a fresh interpreter importing what `python -m dashboard assess` imports
-   (dashboard.cli.main and dashboard.cli.results, hence pandas, SQLAlchemy, SQLModel and the
-   models, openpyxl, orjson), wall time;
+   (dashboard.cli.main and dashboard.cli.results with the JSON writer, hence pandas, SQLAlchemy
+   Core, orjson; not SQLModel, the models, openpyxl or alembic), wall time;
 2. assess: ``python -m dashboard assess --year 2024 --db sqlite:///… --out x.json`` on a fresh
    SQLite file loaded with ``seed-sample``, wall time.
 
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-IMPORTS = "import dashboard.cli.main, dashboard.cli.results"
+IMPORTS = "import dashboard.cli.main, dashboard.cli.results, dashboard.data.export.records"
 
 
 def _timed(cmd: list[str]) -> float:

@@ -11,7 +11,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine, make_url
 
 from dashboard.data.config import database_url
-from dashboard.data.db import make_engine, missing_sqlite_file
+from dashboard.data.engines import make_engine, missing_sqlite_file
 
 EXIT_OK = 0
 EXIT_REJECTED = 2

@@ -1,5 +1,5 @@
-"""The `assess` and `awards` commands: assess a year from the database, then print the results,
-write them to a file, explain one leader or write the award workbook.
+"""The `assess` command: assess a year from the database, then print the results, write them to a
+file or explain one leader. `awards` (dashboard.cli.awards) shares assess_for_command.
 
 Refusals raise AssessCommandError with a Chinese message; cli.main turns it into exit 2.
 Files are written next to their destination and moved into place, never half-written.
@@ -8,18 +8,13 @@ Files are written next to their destination and moved into place, never half-wri
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
-from collections.abc import Callable
+import importlib
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy.engine import Engine
 
 from dashboard.cli.common import EXIT_OK, UserError, add_command, check_out, engine_for, year_arg
-from dashboard.data.export.award_book import award_counts, household_pay, write_award_workbook
-from dashboard.data.export.files import write_results_xlsx
-from dashboard.data.export.records import results_records, write_results_csv, write_results_json
 from dashboard.data.queries import (
     Assessment,
     LeaderNotFoundError,
@@ -27,7 +22,7 @@ from dashboard.data.queries import (
     assess_year,
     explain_leader,
 )
-from dashboard.domain import GRADES, GRID_LEADER, HOUSEHOLD_LEADER
+from dashboard.domain import GRADES
 from dashboard.headers import HEADERS
 from dashboard.scoring.scheme import Scheme, SchemeError, SchemeFileError
 
@@ -36,10 +31,12 @@ class AssessCommandError(Exception):
     """A refused `assess` or `awards` invocation (unknown year, invalid scheme, bad output name …)."""
 
 
-WRITERS: dict[str, Callable[[pd.DataFrame, str | Path], Path]] = {
-    ".json": write_results_json,
-    ".csv": write_results_csv,
-    ".xlsx": write_results_xlsx,
+# Suffix → (module, function) of the writer, imported when chosen: the workbook writer
+# (openpyxl) is not loaded to write JSON or CSV.
+WRITERS: dict[str, tuple[str, str]] = {
+    ".json": ("dashboard.data.export.records", "write_results_json"),
+    ".csv": ("dashboard.data.export.records", "write_results_csv"),
+    ".xlsx": ("dashboard.data.export.files", "write_results_xlsx"),
 }
 OUT_SUFFIXES = tuple(WRITERS)
 
@@ -73,24 +70,13 @@ def terminal_table(frame: pd.DataFrame, limit: int | None = None) -> str:
     return "\n".join(lines)
 
 
-def _replace_atomically(out: Path, write: Callable[[str], object]) -> None:
-    """Write to a temporary file beside `out`, then move it into place (never half-written)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=out.suffix, dir=out.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def write_results(assessment: Assessment, path: str) -> None:
     """Write the result rows to .json / .csv / .xlsx (interfaces.md)."""
     suffix = Path(path).suffix.lower()
     if suffix not in WRITERS:
         raise AssessCommandError(f"输出文件 {path} 的扩展名应为 .json、.csv 或 .xlsx")
-    WRITERS[suffix](assessment.results, path)
+    module, name = WRITERS[suffix]
+    getattr(importlib.import_module(module), name)(assessment.results, path)
 
 
 def assess_for_command(engine: Engine, *, year: int, scheme_file: str | None = None) -> Assessment:
@@ -127,27 +113,6 @@ def run_assess(
     return "\n".join(parts)
 
 
-def run_awards(engine: Engine, *, year: int, out: str | Path, scheme_file: str | None = None) -> str:
-    """`awards --year Y --out FILE.xlsx [--scheme FILE.json]`: assess the year, write the workbook."""
-    out = Path(out)
-    if out.suffix.lower() != ".xlsx":
-        raise AssessCommandError(f"输出文件 {out} 的扩展名应为 .xlsx")
-    if not out.parent.is_dir():
-        raise AssessCommandError(f"输出文件 {out} 所在的文件夹不存在")
-    assessment = assess_for_command(engine, year=year, scheme_file=scheme_file)
-    _replace_atomically(out, lambda tmp: write_award_workbook(assessment, year=year, path=tmp))
-
-    records = results_records(assessment.results)
-    winners = award_counts(records)
-    household, total = household_pay(records)
-    return (
-        f"已写出表彰名单工作簿：{out}\n"
-        f"  优秀网格长 {winners[GRID_LEADER]} 名，优秀联户长 {winners[HOUSEHOLD_LEADER]} 名；"
-        f"建议调整 {sum(1 for r in records if r['adjustment'])} 人；"
-        f"联户长 {len(household)} 人，报酬合计 {total:.2f} 元。"
-    )
-
-
 def cmd_assess(args: argparse.Namespace) -> int:
     if args.out:
         check_out(args.out)
@@ -161,30 +126,9 @@ def cmd_assess(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_awards(args: argparse.Namespace) -> int:
-    try:
-        year = int(args.year)
-    except ValueError:
-        raise UserError(f"--year 应为年份（如 2024），实际为 {args.year!r}") from None
-    if not 1 <= year <= 9999:
-        raise UserError(f"--year 应为年份（如 2024），实际为 {args.year!r}")
-    check_out(args.out)
-    try:
-        text = run_awards(engine_for(args), year=year, out=args.out, scheme_file=args.scheme)
-    except AssessCommandError as exc:
-        raise UserError(str(exc)) from exc
-    print(text)
-    return EXIT_OK
-
-
-
 def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
     p = add_command(sub, "assess", cmd_assess, "计算年度考评结果（得分、等次、排名、表彰、建议调整、报酬）")
     p.add_argument("--year", type=year_arg, required=True, metavar="Y", help="考评年度")
     p.add_argument("--scheme", metavar="FILE.json", help="考核方案文件（只写要改的设置，其余取默认值）")
     p.add_argument("--out", metavar="FILE", help="输出文件：.json、.csv 或 .xlsx；不写则在终端显示简表")
     p.add_argument("--explain", metavar="CODE", help="显示某人（编号）的得分说明")
-    p = add_command(sub, "awards", cmd_awards, "生成表彰名单工作簿（表彰名单、建议调整名单、考核汇总表、联户长报酬发放表）")
-    p.add_argument("--year", required=True, metavar="Y", help="考评年度")
-    p.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出文件（.xlsx）")
-    p.add_argument("--scheme", metavar="FILE.json", help="考核方案文件（只写要改的设置，其余取默认值）")

@@ -10,33 +10,33 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 
+from dashboard.data.read_tables import (
+    adjustment,
+    assessment_year,
+    ballot_mark,
+    committee_score,
+    county,
+    defense_group,
+    grid,
+    leader,
+    platform_count,
+    prior_grade,
+    result_snapshot,
+    self_report,
+    township,
+    village,
+)
 from dashboard.domain import BONUS, DEDUCTION, DUTY_KEYS, GRADES, SELF_CONFIRMED, VETO, YEAR_FINAL
 from dashboard.scoring import YearInputs, score_year
 from dashboard.scoring.engine import ScoringResult
 from dashboard.scoring.explain import Explanation, LeaderRawRows, explain_result
 from dashboard.scoring.inputs import COMMITTEE_AGG_COLUMNS, MARK_COLUMNS
 from dashboard.scoring.scheme import Scheme
-from models import tables as m
-
-# The Core tables of the models: the queries below are plain SELECTs with GROUP BY.
-assessment_year = m.AssessmentYear.__table__
-county = m.County.__table__
-township = m.Township.__table__
-village = m.Village.__table__
-grid = m.Grid.__table__
-defense_group = m.DefenseGroup.__table__
-leader = m.Leader.__table__
-prior_grade = m.PriorGrade.__table__
-result_snapshot = m.ResultSnapshot.__table__
-self_report = m.SelfReport.__table__
-committee_score = m.CommitteeScore.__table__
-ballot_mark = m.BallotMark.__table__
-platform_count = m.PlatformCount.__table__
-adjustment = m.Adjustment.__table__
 
 Assessment = ScoringResult
 
@@ -75,6 +75,18 @@ class _Query:
         if columns is not None:
             frame.columns = list(columns)
         return frame
+
+    def numbers(self, stmt, columns: dict[str, str]) -> pd.DataFrame:
+        """The rows of a SELECT of numbers (no NULL) as a DataFrame of `columns` (name: dtype).
+
+        np.fromiter consumes the DBAPI cursor row by row into typed arrays: no list of a million
+        tuples and no object columns to infer (a province has 1.2 million committee groups).
+        """
+        dtype = np.dtype(list(columns.items()))
+        with self.engine.connect() as conn:
+            cursor = conn.execute(stmt).cursor
+            rows = np.fromiter(cursor, dtype=dtype)
+        return pd.DataFrame({name: rows[name] for name in columns})
 
 
 def _stored_scheme_text(engine: Engine, year: int) -> str:
@@ -150,47 +162,48 @@ def committee_inputs(engine: Engine, year: int) -> pd.DataFrame:
     for d in DUTY_KEYS:
         col = committee_score.c[d]
         stats += [func.sum(col), func.min(col), func.max(col)]
-    committee = _Query(engine).frame(
+    return _Query(engine).numbers(
         select(committee_score.c.leader_id, committee_score.c.quarter, func.count(), *stats)
         .where(committee_score.c.year == year)
         .group_by(committee_score.c.leader_id, committee_score.c.quarter),
-        COMMITTEE_AGG_COLUMNS,
+        {"leader_id": "int64", **dict.fromkeys(COMMITTEE_AGG_COLUMNS[1:], "float64")},
     )
-    for col in COMMITTEE_AGG_COLUMNS[1:]:
-        committee[col] = pd.to_numeric(committee[col]).astype("float64")
-    return committee
 
 
-def load_year_inputs(engine: Engine, year: int) -> YearInputs:
-    """The engine's inputs for a year, aggregated in SQL (GROUP BY per leader / quarter / mark)."""
-    q = _Query(engine)
-    self_scores = q.frame(
+def _self_scores(engine: Engine, year: int) -> pd.DataFrame:
+    return _Query(engine).numbers(
         select(self_report.c.leader_id, *(self_report.c[d] for d in DUTY_KEYS)).where(
             self_report.c.year == year, self_report.c.status == SELF_CONFIRMED
         ),
-        ("leader_id", *DUTY_KEYS),
+        {"leader_id": "int64", **dict.fromkeys(DUTY_KEYS, "float64")},
     )
-    committee = committee_inputs(engine, year)
+
+
+def _mass(engine: Engine, year: int) -> pd.DataFrame:
     # One row per leader, a count per mark: the covering index (year, leader_id, mark) gives the
     # groups in order (no temporary B-tree, no table reads) and no pivot is needed in Python.
-    mass = q.frame(
+    return _Query(engine).numbers(
         select(
             ballot_mark.c.leader_id,
             *(func.sum(case((ballot_mark.c.mark == m, 1), else_=0)) for m in MARK_COLUMNS),
         )
         .where(ballot_mark.c.year == year)
         .group_by(ballot_mark.c.leader_id),
-        ("leader_id", *MARK_COLUMNS),
+        {"leader_id": "int64", **dict.fromkeys(MARK_COLUMNS, "int64")},
     )
-    for col in MARK_COLUMNS:
-        mass[col] = pd.to_numeric(mass[col]).astype("int64")
-    platform = q.frame(
+
+
+def _platform(engine: Engine, year: int) -> pd.DataFrame:
+    return _Query(engine).numbers(
         select(platform_count.c.leader_id, func.sum(platform_count.c.reports))
         .where(platform_count.c.year == year)
         .group_by(platform_count.c.leader_id),
-        ("leader_id", "reports"),
+        {"leader_id": "int64", "reports": "int64"},
     )
-    adjustments = q.frame(
+
+
+def _adjustments(engine: Engine, year: int) -> pd.DataFrame:
+    return _Query(engine).numbers(
         select(
             adjustment.c.leader_id,
             func.coalesce(func.sum(case((adjustment.c.kind == BONUS, adjustment.c.points), else_=0)), 0),
@@ -199,19 +212,21 @@ def load_year_inputs(engine: Engine, year: int) -> YearInputs:
         )
         .where(adjustment.c.year == year)
         .group_by(adjustment.c.leader_id),
-        ("leader_id", "bonus_total", "deduction_total", "veto_count"),
+        {"leader_id": "int64", "bonus_total": "float64", "deduction_total": "float64", "veto_count": "float64"},
     )
-    for frame in (committee, adjustments):
-        for col in frame.columns[1:]:
-            frame[col] = pd.to_numeric(frame[col]).astype("float64")
+
+
+def load_year_inputs(engine: Engine, year: int) -> YearInputs:
+    """The engine's inputs for a year, aggregated in SQL (GROUP BY per leader / quarter / mark)."""
+    platform = _platform(engine, year)
     return YearInputs(
         year=year,
         leaders=load_leaders(engine),
-        self_scores=self_scores,
-        committee=committee,
-        mass=mass,
+        self_scores=_self_scores(engine, year),
+        committee=committee_inputs(engine, year),
+        mass=_mass(engine, year),
         platform=platform,
-        adjustments=adjustments,
+        adjustments=_adjustments(engine, year),
         previous_grades=previous_grades(engine, year),
         platform_in_use=len(platform) > 0,
     )

@@ -29,7 +29,7 @@ from dashboard.domain import (
     INCOMPETENT,
 )
 from dashboard.scoring.exact import INT64_SAFE, as_integers, cents, half_up, half_up_fraction
-from dashboard.scoring.inputs import YearInputs
+from dashboard.scoring.inputs import COMMITTEE_AGG_COLUMNS, YearInputs
 from dashboard.scoring.scheme import Scheme, exact
 
 SCOPE_KEYS: dict[str, list[str]] = {
@@ -122,17 +122,21 @@ def committee_quarters(frame: pd.DataFrame, ids: pd.Index, scheme: Scheme) -> Co
         pos, ok = _positions(ids, frame)
         quarter = frame["quarter"].to_numpy()
         ok &= (quarter >= 1) & (quarter <= 4)
-        rows = pos[ok]
-        q = quarter[ok].astype("int64") - 1
+        # One flat (leader, quarter) slot per row; the seven duties move as one row of a matrix.
+        slot = pos[ok] * 4 + (quarter[ok].astype("int64") - 1)
         raters = frame["n"].to_numpy()[ok].astype("int64")
         trim = raters >= scheme.committee_trim_min_raters
-        divisor[rows, q] = np.where(trim, raters - 2, raters)
-        has_q[rows, q] = True
-        for j, duty in enumerate(DUTY_KEYS):
-            s = cents(frame[f"{duty}_sum"].to_numpy()[ok])
-            hi = cents(frame[f"{duty}_max"].to_numpy()[ok])
-            lo = cents(frame[f"{duty}_min"].to_numpy()[ok])
-            trimmed_sum[rows, q, j] = np.where(trim, s - hi - lo, s)
+        divisor.reshape(-1)[slot] = np.where(trim, raters - 2, raters)
+        has_q.reshape(-1)[slot] = True
+
+        # Columns per duty: sum, min, max (COMMITTEE_AGG_COLUMNS), one float matrix read once.
+        stats = frame[list(COMMITTEE_AGG_COLUMNS[3:])].to_numpy(dtype="float64")
+        if not ok.all():
+            stats = stats[ok]
+        # Sum − max − min of 2-decimal values, rounded to whole cents once: the float error of
+        # three terms is far below half a cent, so this equals cents(sum) − cents(max) − cents(min).
+        kept = stats[:, 0::3] - np.where(trim[:, None], stats[:, 1::3] + stats[:, 2::3], 0.0)
+        trimmed_sum.reshape(n * 4, duties)[slot] = cents(kept)
     return CommitteeQuarters(trimmed=trimmed_sum, kept=divisor, present=has_q)
 
 
@@ -525,7 +529,9 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     pay_by_grade = {
         g: half_up_fraction(exact(scheme.pay_base) * exact(scheme.pay_coefficients[g])) / 100 for g in GRADES
     }
-    pay_of_grade = pd.Series(grade, dtype=object).map(pay_by_grade).to_numpy(dtype="float64")
+    pay_of_grade = np.full(n, np.nan)
+    for g, pay in pay_by_grade.items():
+        pay_of_grade[grade == g] = pay
     cols["pay"] = np.where(role.to_numpy() == HOUSEHOLD_LEADER, pay_of_grade, np.nan)
 
     flag_bits = {
@@ -552,13 +558,17 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
         cols[f"marks_{mark}"] = counts[:, j]
 
     # Row order: county, township, role (网格长 first), township rank, code (stable).
-    role_order = role.map(ROLE_ORDER).fillna(2).to_numpy(dtype="int64")
+    role_values = role.to_numpy()
+    role_order = np.full(n, len(ROLE_ORDER), dtype="int64")
+    for name, rank in ROLE_ORDER.items():  # a comparison per role, not a map over every row
+        role_order[role_values == name] = rank
     order = np.lexsort(
         (code_rank, cols["township_rank"], role_order, sorted_codes(leaders["township"]), sorted_codes(leaders["county"]))
     )
     # The profile as one mapping per row (interfaces.md `roles`), null without committee sheets.
-    profile_rows = (profile[order] / 100).tolist()
-    roles_col = list(map(dict, map(zip, repeat(DUTY_KEYS), profile_rows)))
+    # Seven flat lists zipped into rows: faster than a nested tolist of the (n, 7) array.
+    profile_columns = [(profile[order, j] / 100).tolist() for j in range(len(DUTY_KEYS))]
+    roles_col = list(map(dict, map(zip, repeat(DUTY_KEYS), zip(*profile_columns, strict=True))))
     for i in np.flatnonzero(~com_present[order]).tolist():
         roles_col[i] = None
 

@@ -126,12 +126,11 @@ def committee_aggregates(raw: pd.DataFrame) -> pd.DataFrame:
     size = len(leader_ids) * width
     counts = np.bincount(key, minlength=size)
     groups = np.flatnonzero(counts)  # (leader, quarter) keys in sorted order
-    out = {
-        "leader_id": leader_ids[groups // width],
-        "quarter": quarters[groups % width],
-        "n": counts[groups].astype("int64"),
-    }
-    for duty in DUTY_KEYS:
+    dense = len(groups) == size  # every leader has every quarter: no compaction needed
+    # One float block in the frame's column order (sum, min, max per duty): the frame is built
+    # on it without copying 21 separate columns.
+    stats = np.empty((len(groups), 3 * len(DUTY_KEYS)), dtype="float64")
+    for j, duty in enumerate(DUTY_KEYS):
         values = raw[duty].to_numpy()
         if not ok.all():
             values = values[ok]
@@ -141,10 +140,13 @@ def committee_aggregates(raw: pd.DataFrame) -> pd.DataFrame:
         np.fmin.at(low, key, values)  # like pandas: NaN skipped
         high = np.full(size, -np.inf)
         np.fmax.at(high, key, values)
-        out[f"{duty}_sum"] = total[groups]
-        out[f"{duty}_min"] = low[groups]
-        out[f"{duty}_max"] = high[groups]
-    return pd.DataFrame(out, columns=list(COMMITTEE_AGG_COLUMNS))
+        for k, stat in enumerate((total, low, high)):
+            stats[:, 3 * j + k] = stat if dense else stat[groups]
+    out = pd.DataFrame(stats, columns=list(COMMITTEE_AGG_COLUMNS[3:]), copy=False)
+    out.insert(0, "n", counts[groups].astype("int64"))
+    out.insert(0, "quarter", quarters[groups % width])
+    out.insert(0, "leader_id", leader_ids[groups // width])
+    return out
 
 
 def _mark_codes(marks: pd.Series) -> np.ndarray:
@@ -180,8 +182,13 @@ def platform_totals(raw: pd.DataFrame) -> pd.DataFrame:
     reports = raw["reports"].to_numpy()
     ok = leader_codes >= 0
     if reports.dtype.kind in "iub":
-        total = np.zeros(len(leader_ids), dtype=np.int64)
-        np.add.at(total, leader_codes[ok], reports[ok].astype(np.int64))
+        counts = reports[ok].astype(np.int64)
+        if len(counts) and int(np.abs(counts).max()) * len(counts) < 2**53:
+            # Whole counts summed in float64 (bincount) are exact below 2**53.
+            total = np.bincount(leader_codes[ok], weights=counts, minlength=len(leader_ids)).astype(np.int64)
+        else:
+            total = np.zeros(len(leader_ids), dtype=np.int64)
+            np.add.at(total, leader_codes[ok], counts)
     else:  # NaN counts as 0, as in a pandas sum
         weights = np.nan_to_num(np.asarray(reports[ok], dtype="float64"), nan=0.0)
         total = np.bincount(leader_codes[ok], weights=weights, minlength=len(leader_ids))

@@ -203,8 +203,14 @@ def _row_order(frame: pd.DataFrame) -> np.ndarray:
 def result_columns(rows: Any) -> ResultColumns:
     """The interface columns converted (scores rounded, nulls kept), in the documented row order."""
     frame = result_frame(rows)
-    frame = frame[list(RESULT_KEYS)].iloc[_row_order(frame)].reset_index(drop=True)
-    present, roles = _roles(frame["roles"])
+    order = _row_order(frame)
+    numeric_roles = all(c in frame.columns for c in ROLE_COLUMNS)
+    if numeric_roles:  # the engine's frame: the profile as numbers too, no mapping to unpack
+        present = frame["roles"].notna().to_numpy()[order]
+        roles = {k: _numbers(frame[f"role_{k}"], SCORE_PLACES)[order] for k in DUTY_KEYS}
+    frame = frame[list(RESULT_KEYS)].iloc[order].reset_index(drop=True)
+    if not numeric_roles:
+        present, roles = _roles(frame["roles"])
     return ResultColumns(
         text={k: _texts(frame[k]) for k in TEXT_KEYS},
         numbers={
