@@ -9,7 +9,7 @@ from dashboard.services.concurrency import ballot_sheet_version
 from dashboard.services.input_reads import ballot_counts
 from dashboard.services.inputs import TALLY_COLUMNS, save_ballot_sheet, save_ballot_tallies
 from dashboard.ui import state
-from dashboard.ui.entry_grid import save_once, text_column
+from dashboard.ui.entry_grid import EntryGrid, text_column
 from dashboard.ui.resources import get_engine
 
 RATER_TYPES = ["群众代表", "联户长互评", "党员代表", "村两委成员"]
@@ -34,7 +34,8 @@ with sheet_tab:
     ballot_no = a.text_input("票号", key="ballots_no", max_chars=64)
     rater_type = b.selectbox("评议人类别", RATER_TYPES, key="ballots_rater_type", accept_new_options=True)
     frame = pd.DataFrame([{"编号": c["编号"], "姓名": c["姓名"], "职务": c["职务"], "评价": None} for c in counts])
-    edited = st.data_editor(
+    sheet_grid = EntryGrid(f"ballots_sheet_editor_{year}_{village_id}_{ballot_no}")
+    edited = sheet_grid.editor(
         frame,
         column_config={
             "编号": st.column_config.TextColumn(disabled=True),
@@ -43,7 +44,6 @@ with sheet_tab:
             "评价": st.column_config.SelectboxColumn(options=list(MARKS)),
         },
         hide_index=True, num_rows="fixed", width="stretch",
-        key=f"ballots_sheet_editor_{village_id}_{ballot_no}",
     )
     # The ballot sheet's version when its number was entered: two clerks typing the same 票号
     # cannot overwrite each other's marks.
@@ -61,7 +61,9 @@ with sheet_tab:
             st.session_state.pop(token_key, None)
             return ok, result
 
-        save_once("ballots_sheet_saved", (year, ballot_no, rater_type, repr(records)), _save_sheet)
+        sheet_grid.save("ballots_sheet_saved", (year, ballot_no, rater_type, repr(records)), _save_sheet,
+                        typed=edited, base=frame)
+    sheet_grid.show_outcome()
 
 with tally_tab:
     st.caption(
@@ -74,15 +76,14 @@ with tally_tab:
         frame[col] = ""
     config = {c: st.column_config.TextColumn(disabled=True) for c in ("编号", "姓名")}
     config.update({c: text_column(c, help=f"{c}的票数（整数）") for c in TALLY_COLUMNS})
-    tallies = st.data_editor(
-        frame, column_config=config, hide_index=True, num_rows="fixed", width="stretch",
-        key=f"ballots_tally_editor_{village_id}",
-    )
+    tally_grid = EntryGrid(f"ballots_tally_editor_{year}_{village_id}")
+    tallies = tally_grid.editor(frame, column_config=config, hide_index=True, num_rows="fixed", width="stretch")
     if st.button("保存汇总票数", type="primary", key="ballots_tally_save"):
         records = state.clean_records(tallies)
-        save_once(f"ballots_tally_saved_{village_id}", (year, tally_type, repr(records)), lambda: state.run_action(
+        tally_grid.save(f"ballots_tally_saved_{village_id}", (year, tally_type, repr(records)), lambda: state.run_action(
             engine, save_ballot_tallies, year=year, rater_type=tally_type, rows=records,
-        ))
+        ), typed=tallies, base=frame)
+    tally_grid.show_outcome()
 
 with summary_tab:
     st.dataframe(pd.DataFrame(counts), hide_index=True, width="stretch", key="ballots_summary")

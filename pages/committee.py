@@ -21,7 +21,7 @@ from dashboard.services.concurrency import committee_sheet_version
 from dashboard.services.input_reads import committee_raters, committee_sheet_rows
 from dashboard.services.inputs import save_committee_sheet
 from dashboard.ui import state
-from dashboard.ui.entry_grid import save_once, score_text, text_column
+from dashboard.ui.entry_grid import EntryGrid, score_text, text_column
 from dashboard.ui.resources import get_engine
 
 engine = get_engine()
@@ -82,14 +82,11 @@ if not rows:
     st.info("这个村没有在任的网格长或联户长。")
     st.stop()
 frame = pd.DataFrame(rows)
-sheet_key = f"committee_editor_{village_id}_{quarter}_{rater}"
-# Each successful save opens a new grid (a new key): a grid kept across the save's rerun ignores
-# the next click on a cell, and typing lands in the cell selected before the save.
-round_key = f"{sheet_key}_round"
-editor_key = f"{sheet_key}_{st.session_state.get(round_key, 0)}"
+sheet_key = f"committee_editor_{year}_{village_id}_{quarter}_{rater}"
+grid = EntryGrid(sheet_key)
 draft_key = f"{sheet_key}_draft_cells"
 unsaved = all(all(r[DUTIES[k]] is None for k in DUTY_KEYS) for r in rows)
-if rater and unsaved and editor_key not in st.session_state:
+if rater and unsaved and grid.opening:
     # Nothing saved yet for this member and quarter, and the grid is being opened (not rerun
     # while typed into, when its data must stay the same): show the draft (草稿) where it was left.
     st.session_state[draft_key] = state.read(
@@ -128,7 +125,7 @@ if rater and token_key not in st.session_state:
         engine, committee_sheet_version, year=year, quarter=quarter, rater=rater,
         codes=[r["编号"] for r in rows],
     )
-edited = st.data_editor(
+edited = grid.editor(
     frame,
     column_config=config,
     # 网格 and 联防组 are left out: the seven duties must fit a 1,366 px screen.
@@ -136,25 +133,13 @@ edited = st.data_editor(
     hide_index=True,
     num_rows="fixed",
     width="stretch",
-    key=editor_key,
 )
-
-
-def _saved(message: str) -> None:
-    """A save went through: open a fresh grid on the saved values and say so on the next run."""
-    st.session_state[round_key] = st.session_state.get(round_key, 0) + 1
-    st.session_state[f"{sheet_key}_message"] = message
-    st.rerun()
-
-
 save_col, draft_col, reload_col = st.columns([1, 1, 2])
 if reload_col.button("重新载入（放弃未保存的修改）", key="committee_reload"):
     st.session_state.pop(token_key, None)
-    st.session_state.pop(editor_key, None)
     st.session_state.pop(draft_key, None)
+    grid.forget()
     st.rerun()
-if message := st.session_state.pop(f"{sheet_key}_message", None):
-    st.success(message)
 if save_col.button("保存打分", type="primary", key="committee_save", disabled=not rater):
     records = state.clean_records(edited)
 
@@ -167,15 +152,13 @@ if save_col.button("保存打分", type="primary", key="committee_save", disable
             st.session_state.pop(token_key, None)  # the next run loads the new version
         return ok, result
 
-    ok, result = save_once(f"{sheet_key}_saved", (year, quarter, rater, repr(records)), _save)
-    if ok:
-        _saved(result.message)
+    grid.save(f"{sheet_key}_saved", (year, quarter, rater, repr(records)), _save, typed=edited, base=frame)
 if draft_col.button("保存草稿", key="committee_draft_save", disabled=not rater,
                     help="还没填完也可以先保存；草稿不计入任何结果，填完后点「保存打分」"):
     records = state.clean_records(edited)
-    ok, result = save_once(f"{sheet_key}_draft", (year, quarter, rater, repr(records)), lambda: state.run_action(
-        engine, save_committee_draft, year=year, quarter=quarter, rater=rater, rows=records))
-    if ok:
-        _saved(result.message)  # the new grid reads this draft
+    grid.save(f"{sheet_key}_draft", (year, quarter, rater, repr(records)), lambda: state.run_action(
+        engine, save_committee_draft, year=year, quarter=quarter, rater=rater, rows=records),
+        typed=edited, base=frame)
+grid.show_outcome()
 if not rater:
     st.caption("请先选择或填写评分人。")

@@ -7,7 +7,7 @@ from dashboard.services.auth import ENTRY_ROLES
 from dashboard.services.input_reads import platform_rows
 from dashboard.services.inputs import MONTH_COLUMNS, save_platform_counts
 from dashboard.ui import state
-from dashboard.ui.entry_grid import count_text, save_once, text_column
+from dashboard.ui.entry_grid import EntryGrid, count_text, text_column
 from dashboard.ui.resources import get_engine
 
 engine = get_engine()
@@ -28,11 +28,11 @@ for col in MONTH_COLUMNS:
     frame[col] = [count_text(v) for v in frame[col]]
 config = {c: st.column_config.TextColumn(disabled=True) for c in ("编号", "姓名", "职务")}
 config.update({c: text_column(c, help=f"{c}上报条数（整数）", width=52) for c in MONTH_COLUMNS})
-edited = st.data_editor(
-    frame, column_config=config, hide_index=True, num_rows="fixed", width="stretch",
-    key=f"platform_editor_{village_id}",
-)
+grid = EntryGrid(f"platform_editor_{year}_{village_id}")
+edited = grid.editor(frame, column_config=config, hide_index=True, num_rows="fixed", width="stretch")
 if st.button("保存上报数", type="primary", key="platform_save"):
     records = state.clean_records(edited)
-    save_once(f"platform_saved_{village_id}", (year, repr(records)),
-              lambda: state.run_action(engine, save_platform_counts, year=year, rows=records))
+    grid.save(f"platform_saved_{village_id}", (year, repr(records)),
+              lambda: state.run_action(engine, save_platform_counts, year=year, rows=records),
+              typed=edited, base=frame)
+grid.show_outcome()

@@ -7,7 +7,9 @@ No Session or ORM object, and never the cookie token, is stored.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import pandas as pd
@@ -93,22 +95,61 @@ def run_action(engine: Engine, action: Callable[..., Any], **kwargs: Any) -> tup
             result = action(session=session, user=user, **kwargs)
         return True, result
     except PermissionDenied as exc:
-        st.error(f"无权操作：{exc}")
+        show("error", f"无权操作：{exc}")
     except AuthError as exc:
-        st.error(f"未保存：{exc}")
+        show("error", f"未保存：{exc}")
     except EntryError as exc:
         if 0 < len(exc.errors) <= LISTED_IN_MESSAGE:
             # One line per bad cell, readable (and findable) as text above the grid.
-            st.error("\n".join([f"未保存：{exc.summary}", *(f"- {e}" for e in exc.errors)]))
+            show("error", "\n".join([f"未保存：{exc.summary}", *(f"- {e}" for e in exc.errors)]))
         else:
-            st.error(f"未保存：{exc.summary}")
+            show("error", f"未保存：{exc.summary}")
             if exc.errors:
-                show_errors(exc.errors)
+                show("errors", list(exc.errors))
     except ConflictError as exc:
-        st.warning(f"未保存：{exc.message_for(signed.username)}")
+        show("warning", f"未保存：{exc.message_for(signed.username)}")
         if exc.current:
-            st.dataframe(pd.DataFrame(exc.current), hide_index=True, width="stretch")
+            show("table", exc.current)
     return False, None
+
+
+# Messages shown while recording() is active, so that a page can show them again on its next run.
+_recording: ContextVar[list[tuple[str, Any]] | None] = ContextVar("lianhu_recording", default=None)
+
+
+def show(kind: str, payload: Any) -> None:
+    """Show one outcome message: "error", "warning", "success" (text), "errors" (error list) or
+    "table" (rows); kept as well while a recording() is open."""
+    shown = _recording.get()
+    if shown is not None:
+        shown.append((kind, payload))
+    _render(kind, payload)
+
+
+def _render(kind: str, payload: Any) -> None:
+    if kind == "errors":
+        show_errors(payload)
+    elif kind == "table":
+        st.dataframe(pd.DataFrame(payload), hide_index=True, width="stretch")
+    else:
+        getattr(st, kind)(payload)
+
+
+@contextmanager
+def recording() -> Iterator[list[tuple[str, Any]]]:
+    """Keep every message show() draws inside the block, in order, for replay()."""
+    shown: list[tuple[str, Any]] = []
+    token = _recording.set(shown)
+    try:
+        yield shown
+    finally:
+        _recording.reset(token)
+
+
+def replay(shown: list[tuple[str, Any]]) -> None:
+    """Draw messages kept by recording() again, in the same order."""
+    for kind, payload in shown:
+        _render(kind, payload)
 
 
 def show_errors(errors) -> None:

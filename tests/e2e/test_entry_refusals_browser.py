@@ -100,3 +100,80 @@ def test_roster_phone_too_long_is_refused(page: Page, e2e_db):
     _refused(page, who="测试人员（编号 NYT99）", column="联系电话", reason="最多 32 个字")
     expect(page.get_by_label("联系电话").first).to_have_value(phone)
     assert _count(db_path, "leader") == before
+
+
+def _platform_counts(db_path: Path, year: int, codes: list[str]) -> dict[tuple[str, int], int]:
+    """Stored (编号, month) → reports of the given leaders in `year`."""
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute(
+            "SELECT l.code, p.month, p.reports FROM platform_count p JOIN leader l ON l.id = p.leader_id "
+            f"WHERE p.year = ? AND l.code IN ({','.join('?' * len(codes))})", (year, *codes),
+        ).fetchall()
+    return {(code, month): reports for code, month, reports in rows}
+
+
+def _cell_points(page: Page, grid: Locator, columns: int) -> list[float]:
+    """Page x of the middle of each of the first `columns` columns, found by clicking along row 1
+    and reading which cell the grid marks selected."""
+    canvas = grid.locator("[data-testid=data-grid-canvas]").bounding_box()
+    selected = grid.locator("[aria-selected=true]")
+    seen: dict[int, list[float]] = {}
+    page.mouse.click(canvas["x"] + 10, canvas["y"] + _ROW * 1.5)  # the first click focuses the grid
+    page.wait_for_timeout(300)
+    x = canvas["x"] + 5
+    while len(seen) < columns + 1 and x < canvas["x"] + canvas["width"]:
+        page.mouse.click(x, canvas["y"] + _ROW * 1.5)
+        page.wait_for_timeout(150)
+        if selected.count():
+            column = int(selected.first.get_attribute("id").split("-")[2])
+            seen.setdefault(column, []).append(x)
+        x += 12
+    assert all(c in seen for c in range(columns)), seen
+    return [sum(seen[c]) / len(seen[c]) for c in range(columns)]
+
+
+_ROW = 35  # px, the grid's header and row height
+
+
+def _click_and_type(page: Page, grid: Locator, x: float, row: int, value: str) -> None:
+    """One mouse click on the cell at page x of data row `row`, the value typed once, Enter."""
+    y = grid.locator("[data-testid=data-grid-canvas]").bounding_box()["y"] + _ROW * (row + 1.5)
+    page.mouse.click(x, y)
+    page.wait_for_timeout(300)
+    page.keyboard.type(value)
+    page.wait_for_timeout(200)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(600)
+    settle(page)
+
+
+def test_click_after_refused_save_types_into_the_clicked_cell(page: Page, e2e_db):
+    """平台上报: after a refused save (−3 in 1月 of row 1), one click on 2月 of row 1 and "5" typed once
+    land in that cell; 1月 corrected to 3 and saved, the file holds 1月 3 and 2月 5 for row 1 and
+    every other month of rows 1 and 2 as before."""
+    db_path = e2e_db[1]
+    _sign_in(page, "assessor")
+    _open(page, "平台上报")
+    year = int(page.get_by_role("heading", level=1).inner_text().split("·")[1].split("年")[0])
+    grid = page.get_by_test_id("stDataFrame").first
+    rows = grid.locator("[role=row]")
+    codes = [rows.nth(i).locator("[role=gridcell]").nth(0).inner_text() for i in (1, 2)]
+    before = _platform_counts(db_path, year, codes)
+    xs = _cell_points(page, grid, 5)  # 编号, 姓名, 职务, 1月, 2月
+    settle(page)
+    # Enter commits −3 in 1月 of row 1 and moves the selection down to 1月 of row 2
+    _click_and_type(page, grid, xs[3], 0, "-3")
+    page.get_by_role("button", name="保存上报数").click()
+    settle(page)
+    expect(page.get_by_test_id("stAlert").filter(has_text="没有保存任何数据")).to_contain_text("「1月」")
+    assert grid.locator("#glide-cell-3-0").inner_text() == "-3"  # still on screen to correct
+
+    _click_and_type(page, grid, xs[4], 0, "5")  # no retry: a lost click would put 5 elsewhere
+    _click_and_type(page, grid, xs[3], 0, "3")
+    page.get_by_role("button", name="保存上报数").click()
+    settle(page)
+    expect(page.get_by_test_id("stAlert").filter(has_text="已保存")).to_be_visible()
+
+    expected = {k: v for k, v in before.items() if k not in {(codes[0], 1), (codes[0], 2)}}
+    expected |= {(codes[0], 1): 3, (codes[0], 2): 5}
+    assert _platform_counts(db_path, year, codes) == expected
