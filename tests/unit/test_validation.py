@@ -106,6 +106,8 @@ def test_positive_points_must_exceed_zero():
         parse_positive_points(0)
     with pytest.raises(FieldError, match="不能为空"):
         parse_positive_points(None)
+    with pytest.raises(FieldError, match="^分值 -1.5 应大于 0$"):
+        parse_positive_points("-1.5")
 
 
 def test_count_accepts_whole_numbers_only():
@@ -117,8 +119,10 @@ def test_count_accepts_whole_numbers_only():
         parse_count(-1, what="上报数")
     with pytest.raises(FieldError, match="应为整数"):
         parse_count(3.5)
-    with pytest.raises(FieldError, match="以 - 开头"):
-        parse_count("-2")
+    with pytest.raises(FieldError, match="^上报数 -2 不能为负数$"):
+        parse_count("-2", what="上报数")  # typed in a grid: a negative number, not a formula
+    with pytest.raises(FieldError, match="以 = 开头"):
+        parse_count("=2")
 
 
 def test_quarter_and_month_ranges():
