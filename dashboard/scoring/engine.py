@@ -358,10 +358,44 @@ def sorted_codes(col) -> np.ndarray:
     return np.asarray(codes, dtype=np.int64)
 
 
+def lexsort_ints(keys) -> np.ndarray:
+    """np.lexsort of integer keys (last key primary), stable, with neighbouring keys packed.
+
+    Each key is shifted to start at 0 and the keys, from the primary one down, are combined
+    into one int64 (composite × range + key) while the product of their ranges stays below
+    2**62: the composite orders exactly as the keys lexicographically, and each packed key is
+    one sorting pass fewer.
+    """
+    packed: list[np.ndarray] = []
+    composite = None
+    span = 1
+    for key in reversed([np.asarray(k, dtype=np.int64) for k in keys]):
+        lo = int(key.min()) if key.size else 0
+        width = (int(key.max()) - lo + 1) if key.size else 1
+        if width >= 2**62:  # too wide to shift or pack: sorted on its own
+            if composite is not None:
+                packed.append(composite)
+            packed.append(key)
+            composite, span = None, 1
+        elif composite is not None and span * width < 2**62:
+            composite = composite * width + (key - lo)
+            span *= width
+        else:
+            if composite is not None:
+                packed.append(composite)
+            composite = key - lo
+            span = width
+    if composite is not None:
+        packed.append(composite)
+    if len(packed) == 1:
+        return np.argsort(packed[0], kind="stable")
+    return np.lexsort(packed[::-1])
+
+
 def competition_rank(group: np.ndarray, final_c: np.ndarray) -> np.ndarray:
     """Standard competition ranking ("1224") by rounded final, descending, within each group."""
     n = len(group)
-    order = np.lexsort((-final_c, group))
+    order = lexsort_ints((-final_c, group))
     g = group[order]
     f = final_c[order]
     idx = np.arange(n)
@@ -391,7 +425,7 @@ def _awards(group: np.ndarray, cols: dict[str, np.ndarray], code_rank: np.ndarra
     sort_keys = [code_rank, cols["deduction_c"]]
     sort_keys += [-cols[c] for c in ("self_k", "mass_k", "committee_k", "final_c")]
     sort_keys.append(group)
-    ranked = np.lexsort(sort_keys)
+    ranked = lexsort_ints(sort_keys)
     award_order = np.zeros(n, dtype="int64")
     if n:
         g_all = group[ranked]
@@ -532,7 +566,8 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     pay_of_grade = np.full(n, np.nan)
     for g, pay in pay_by_grade.items():
         pay_of_grade[grade == g] = pay
-    cols["pay"] = np.where(role.to_numpy() == HOUSEHOLD_LEADER, pay_of_grade, np.nan)
+    role_values = role.to_numpy()
+    cols["pay"] = np.where(role_values == HOUSEHOLD_LEADER, pay_of_grade, np.nan)
 
     flag_bits = {
         "no_self_report": ~self_present,
@@ -558,11 +593,10 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
         cols[f"marks_{mark}"] = counts[:, j]
 
     # Row order: county, township, role (网格长 first), township rank, code (stable).
-    role_values = role.to_numpy()
     role_order = np.full(n, len(ROLE_ORDER), dtype="int64")
     for name, rank in ROLE_ORDER.items():  # a comparison per role, not a map over every row
         role_order[role_values == name] = rank
-    order = np.lexsort(
+    order = lexsort_ints(
         (code_rank, cols["township_rank"], role_order, sorted_codes(leaders["township"]), sorted_codes(leaders["county"]))
     )
     # The profile as one mapping per row (interfaces.md `roles`), null without committee sheets.
