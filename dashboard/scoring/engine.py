@@ -166,7 +166,11 @@ def _committee_component(inputs: YearInputs, ids: pd.Index, scheme: Scheme, role
         common = common.astype(object)
     safe_q = np.maximum(quarters, 1)
     # committee = mean over the Q quarters of the quarter totals = Σ_q T_qr × (L / d_q) / (Q × L).
-    per_duty = (trimmed_sum * mult[:, :, None]).sum(axis=1)  # Σ_q T_qr × common / d_q
+    # Every quarter with sheets kept the same number of raters (the others hold 0): no scaling.
+    if mult.dtype != object and bool(((mult == 1) | ~by_quarter.present).all()):
+        per_duty = trimmed_sum.sum(axis=1)
+    else:
+        per_duty = (trimmed_sum * mult[:, :, None]).sum(axis=1)  # Σ_q T_qr × common / d_q
     num, den = committee_total(per_duty.sum(axis=1), safe_q * common, role_int, role_den)
     # Profile_r = mean_q (T_qr / (100 d_q)) / role_max_r × 100 = Σ_q T_qr L/d_q / (Q A_r).
     profile = np.zeros((n, duties), dtype="int64")
@@ -458,6 +462,17 @@ def _awards(group: np.ndarray, cols: dict[str, np.ndarray], code_rank: np.ndarra
     return award, tie, position, quota, award_order
 
 
+def _profile_row(info, service, publicity, mediation, sanitation, patrol, unity):
+    """One leader's seven-role mapping as a dict display: a third of the cost of dict(zip(...))."""
+    return {
+        "info": info, "service": service, "publicity": publicity, "mediation": mediation,
+        "sanitation": sanitation, "patrol": patrol, "unity": unity,
+    }
+
+
+_PROFILE_ROW_KEYS = _profile_row.__code__.co_varnames[: _profile_row.__code__.co_argcount]
+
+
 def _text_column(series: pd.Series):
     """A leader text column as the results frame holds it (no object round trip for str columns)."""
     if isinstance(series.dtype, pd.StringDtype):
@@ -602,7 +617,10 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     # The profile as one mapping per row (interfaces.md `roles`), null without committee sheets.
     # Seven flat lists zipped into rows: faster than a nested tolist of the (n, 7) array.
     profile_columns = [(profile[order, j] / 100).tolist() for j in range(len(DUTY_KEYS))]
-    roles_col = list(map(dict, map(zip, repeat(DUTY_KEYS), zip(*profile_columns, strict=True))))
+    if _PROFILE_ROW_KEYS == DUTY_KEYS:
+        roles_col = list(map(_profile_row, *profile_columns))
+    else:  # the duties were renamed: the generic (slower) construction
+        roles_col = list(map(dict, map(zip, repeat(DUTY_KEYS), zip(*profile_columns, strict=True))))
     for i in np.flatnonzero(~com_present[order]).tolist():
         roles_col[i] = None
 
