@@ -15,6 +15,7 @@ from itertools import repeat
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from dashboard.domain import (
     ABSTAIN,
@@ -325,14 +326,35 @@ def _exact_rounding(comp: _Components, weights: dict[str, Fraction], used, bonus
     return base_c.astype("int64"), final_c.astype("int64")
 
 
-def grades_of(final_c: np.ndarray, scheme: Scheme) -> np.ndarray:
-    """Grade bands on the rounded final: final_c / 100 ≥ band ⇔ final_c ≥ ceil(100 × band)."""
+def grade_codes(final_c: np.ndarray, scheme: Scheme) -> np.ndarray:
+    """Index in GRADES of each rounded final's band: final_c / 100 ≥ band ⇔ final_c ≥ ceil(100 × band)."""
     conditions = []
     choices = []
     for grade, low in scheme.grade_bands.items():
         conditions.append(final_c >= math.ceil(exact(low) * 100))
-        choices.append(grade)
-    return np.select(conditions, choices, default=INCOMPETENT).astype(object)
+        choices.append(GRADES.index(grade))
+    return np.select(conditions, choices, default=GRADES.index(INCOMPETENT)).astype(np.int64)
+
+
+def grades_of(final_c: np.ndarray, scheme: Scheme) -> np.ndarray:
+    """Grade bands on the rounded final, as strings."""
+    return np.array(GRADES, dtype=object)[grade_codes(final_c, scheme)]
+
+
+# The dtype pandas gives a column of Python strings (Arrow-backed str in pandas 3).
+_TEXT_DTYPE = pd.DataFrame({"text": np.array(["优秀"], dtype=object)})["text"].dtype
+
+
+def _labels_column(codes: np.ndarray, labels) -> object:
+    """labels[codes] as the results frame holds text, built from the codes: with Arrow-backed text
+    a dictionary array cast to strings (no per-row inference of Python strings), else objects
+    (also when empty: pandas keeps an empty object column as object)."""
+    if len(codes) and isinstance(_TEXT_DTYPE, pd.StringDtype) and _TEXT_DTYPE.storage == "pyarrow":
+        dictionary = pa.DictionaryArray.from_arrays(
+            pa.array(codes, type=pa.int32()), pa.array(list(labels), type=pa.large_string())
+        )
+        return pd.array(dictionary.cast(pa.large_string()), dtype=_TEXT_DTYPE)
+    return np.array(labels, dtype=object)[codes]
 
 
 def _group_codes(columns: list) -> np.ndarray:
@@ -515,8 +537,8 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     bonus_used_c = np.where(bonus_c <= math.floor(cap * 100), bonus_c, half_up_fraction(cap))
 
     veto = vetoes > 0
-    band_grade = grades_of(final_c, scheme)
-    grade = np.where(veto | mass_veto, INCOMPETENT, band_grade).astype(object)
+    band_code = grade_codes(final_c, scheme)
+    grade_code = np.where(veto | mass_veto, GRADES.index(INCOMPETENT), band_code)
 
     complete_parts = {
         "self": self_present,
@@ -536,7 +558,7 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
         pos, ok = _positions(ids, prev)
         previous[pos[ok]] = prev["grade"].to_numpy()[ok]
     prev_weak = pd.Series(previous, dtype=object).isin([BASIC, INCOMPETENT]).to_numpy()
-    adjustment = veto | (grade == INCOMPETENT) | ((grade == BASIC) & prev_weak)
+    adjustment = veto | (grade_code == GRADES.index(INCOMPETENT)) | ((grade_code == GRADES.index(BASIC)) & prev_weak)
 
     # Numeric columns as arrays first: ranks, awards and the row order work on integer codes.
     cols: dict[str, np.ndarray] = {}
@@ -551,13 +573,11 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     cols["base"] = base_c / 100
     cols["final_c"] = final_c
     cols["final"] = final_c / 100
-    cols["grade"] = grade
-    cols["band_grade"] = band_grade
     cols["complete"] = complete
     cols["veto"] = veto
     cols["mass_veto"] = mass_veto
     cols["previous_grade"] = previous
-    cols["eligible"] = (grade == EXCELLENT) & complete & ~veto & ~mass_veto
+    cols["eligible"] = (grade_code == GRADES.index(EXCELLENT)) & complete & ~veto & ~mass_veto
 
     role = leaders["role"]
     groups = scope_groups(leaders)
@@ -580,7 +600,7 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     }
     pay_of_grade = np.full(n, np.nan)
     for g, pay in pay_by_grade.items():
-        pay_of_grade[grade == g] = pay
+        pay_of_grade[grade_code == GRADES.index(g)] = pay
     role_values = role.to_numpy()
     cols["pay"] = np.where(role_values == HOUSEHOLD_LEADER, pay_of_grade, np.nan)
 
@@ -640,7 +660,10 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
         "band_grade", "complete", "veto", "mass_veto", "previous_grade", "eligible", "village_rank",
         "township_rank", "county_rank", "award", "award_order", "award_position", "award_quota", "adjustment", "pay", "flags", *ROLE_COLUMNS,
     ):
-        body[key] = cols[key][order]
+        if key in ("grade", "band_grade"):
+            body[key] = _labels_column((grade_code if key == "grade" else band_code)[order], GRADES)
+        else:
+            body[key] = cols[key][order]
     roles_array = np.empty(n, dtype=object)
     roles_array[:] = roles_col
     body["roles"] = roles_array

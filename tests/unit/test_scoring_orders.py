@@ -9,6 +9,7 @@ import random
 import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
+from scoring_builders import YearBuilder
 from test_scoring_properties import schemes, years
 
 from dashboard.domain import DUTY_KEYS, GRID_LEADER
@@ -108,3 +109,17 @@ def test_rank_award_and_row_order_fields_equal_plain_pandas(b, scheme):
     for column in ("village_rank", "township_rank", "county_rank", "award_order", "award_position", "award_quota", "award"):
         assert frame[column].tolist() == expected[column].tolist(), column
     assert expected["row"].tolist() == list(range(len(frame)))
+
+
+def test_grade_columns_hold_text_like_the_other_text_columns():
+    """Grades built from codes: the dtype pandas gives Python strings; no data → final 0 → 不称职; empty stays object."""
+    b = YearBuilder()
+    b.leader("A")
+    b.leader("B", role="网格长")
+    results = score_year(b.inputs()).results
+    inferred = pd.DataFrame({"x": np.array(["优秀"], dtype=object)})["x"].dtype
+    assert results["grade"].dtype == inferred and results["band_grade"].dtype == inferred
+    assert results["grade"].tolist() == ["不称职", "不称职"]
+    empty = YearBuilder()
+    empty.leader("C", status="离任")
+    assert score_year(empty.inputs()).results["grade"].dtype == object
