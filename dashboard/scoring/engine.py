@@ -15,6 +15,7 @@ from itertools import repeat
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from dashboard.domain import (
     ABSTAIN,
@@ -166,7 +167,11 @@ def _committee_component(inputs: YearInputs, ids: pd.Index, scheme: Scheme, role
         common = common.astype(object)
     safe_q = np.maximum(quarters, 1)
     # committee = mean over the Q quarters of the quarter totals = Σ_q T_qr × (L / d_q) / (Q × L).
-    per_duty = (trimmed_sum * mult[:, :, None]).sum(axis=1)  # Σ_q T_qr × common / d_q
+    # Every quarter with sheets kept the same number of raters (the others hold 0): no scaling.
+    if mult.dtype != object and bool(((mult == 1) | ~by_quarter.present).all()):
+        per_duty = trimmed_sum.sum(axis=1)
+    else:
+        per_duty = (trimmed_sum * mult[:, :, None]).sum(axis=1)  # Σ_q T_qr × common / d_q
     num, den = committee_total(per_duty.sum(axis=1), safe_q * common, role_int, role_den)
     # Profile_r = mean_q (T_qr / (100 d_q)) / role_max_r × 100 = Σ_q T_qr L/d_q / (Q A_r).
     profile = np.zeros((n, duties), dtype="int64")
@@ -321,14 +326,35 @@ def _exact_rounding(comp: _Components, weights: dict[str, Fraction], used, bonus
     return base_c.astype("int64"), final_c.astype("int64")
 
 
-def grades_of(final_c: np.ndarray, scheme: Scheme) -> np.ndarray:
-    """Grade bands on the rounded final: final_c / 100 ≥ band ⇔ final_c ≥ ceil(100 × band)."""
+def grade_codes(final_c: np.ndarray, scheme: Scheme) -> np.ndarray:
+    """Index in GRADES of each rounded final's band: final_c / 100 ≥ band ⇔ final_c ≥ ceil(100 × band)."""
     conditions = []
     choices = []
     for grade, low in scheme.grade_bands.items():
         conditions.append(final_c >= math.ceil(exact(low) * 100))
-        choices.append(grade)
-    return np.select(conditions, choices, default=INCOMPETENT).astype(object)
+        choices.append(GRADES.index(grade))
+    return np.select(conditions, choices, default=GRADES.index(INCOMPETENT)).astype(np.int64)
+
+
+def grades_of(final_c: np.ndarray, scheme: Scheme) -> np.ndarray:
+    """Grade bands on the rounded final, as strings."""
+    return np.array(GRADES, dtype=object)[grade_codes(final_c, scheme)]
+
+
+# The dtype pandas gives a column of Python strings (Arrow-backed str in pandas 3).
+_TEXT_DTYPE = pd.DataFrame({"text": np.array(["优秀"], dtype=object)})["text"].dtype
+
+
+def _labels_column(codes: np.ndarray, labels) -> object:
+    """labels[codes] as the results frame holds text, built from the codes: with Arrow-backed text
+    a dictionary array cast to strings (no per-row inference of Python strings), else objects
+    (also when empty: pandas keeps an empty object column as object)."""
+    if len(codes) and isinstance(_TEXT_DTYPE, pd.StringDtype) and _TEXT_DTYPE.storage == "pyarrow":
+        dictionary = pa.DictionaryArray.from_arrays(
+            pa.array(codes, type=pa.int32()), pa.array(list(labels), type=pa.large_string())
+        )
+        return pd.array(dictionary.cast(pa.large_string()), dtype=_TEXT_DTYPE)
+    return np.array(labels, dtype=object)[codes]
 
 
 def _group_codes(columns: list) -> np.ndarray:
@@ -358,10 +384,44 @@ def sorted_codes(col) -> np.ndarray:
     return np.asarray(codes, dtype=np.int64)
 
 
+def lexsort_ints(keys) -> np.ndarray:
+    """np.lexsort of integer keys (last key primary), stable, with neighbouring keys packed.
+
+    Each key is shifted to start at 0 and the keys, from the primary one down, are combined
+    into one int64 (composite × range + key) while the product of their ranges stays below
+    2**62: the composite orders exactly as the keys lexicographically, and each packed key is
+    one sorting pass fewer.
+    """
+    packed: list[np.ndarray] = []
+    composite = None
+    span = 1
+    for key in reversed([np.asarray(k, dtype=np.int64) for k in keys]):
+        lo = int(key.min()) if key.size else 0
+        width = (int(key.max()) - lo + 1) if key.size else 1
+        if width >= 2**62:  # too wide to shift or pack: sorted on its own
+            if composite is not None:
+                packed.append(composite)
+            packed.append(key)
+            composite, span = None, 1
+        elif composite is not None and span * width < 2**62:
+            composite = composite * width + (key - lo)
+            span *= width
+        else:
+            if composite is not None:
+                packed.append(composite)
+            composite = key - lo
+            span = width
+    if composite is not None:
+        packed.append(composite)
+    if len(packed) == 1:
+        return np.argsort(packed[0], kind="stable")
+    return np.lexsort(packed[::-1])
+
+
 def competition_rank(group: np.ndarray, final_c: np.ndarray) -> np.ndarray:
     """Standard competition ranking ("1224") by rounded final, descending, within each group."""
     n = len(group)
-    order = np.lexsort((-final_c, group))
+    order = lexsort_ints((-final_c, group))
     g = group[order]
     f = final_c[order]
     idx = np.arange(n)
@@ -391,7 +451,7 @@ def _awards(group: np.ndarray, cols: dict[str, np.ndarray], code_rank: np.ndarra
     sort_keys = [code_rank, cols["deduction_c"]]
     sort_keys += [-cols[c] for c in ("self_k", "mass_k", "committee_k", "final_c")]
     sort_keys.append(group)
-    ranked = np.lexsort(sort_keys)
+    ranked = lexsort_ints(sort_keys)
     award_order = np.zeros(n, dtype="int64")
     if n:
         g_all = group[ranked]
@@ -422,6 +482,17 @@ def _awards(group: np.ndarray, cols: dict[str, np.ndarray], code_rank: np.ndarra
             tie[rows[:-1][cut]] = True
             tie[rows[1:][cut]] = True
     return award, tie, position, quota, award_order
+
+
+def _profile_row(info, service, publicity, mediation, sanitation, patrol, unity):
+    """One leader's seven-role mapping as a dict display: a third of the cost of dict(zip(...))."""
+    return {
+        "info": info, "service": service, "publicity": publicity, "mediation": mediation,
+        "sanitation": sanitation, "patrol": patrol, "unity": unity,
+    }
+
+
+_PROFILE_ROW_KEYS = _profile_row.__code__.co_varnames[: _profile_row.__code__.co_argcount]
 
 
 def _text_column(series: pd.Series):
@@ -466,8 +537,8 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     bonus_used_c = np.where(bonus_c <= math.floor(cap * 100), bonus_c, half_up_fraction(cap))
 
     veto = vetoes > 0
-    band_grade = grades_of(final_c, scheme)
-    grade = np.where(veto | mass_veto, INCOMPETENT, band_grade).astype(object)
+    band_code = grade_codes(final_c, scheme)
+    grade_code = np.where(veto | mass_veto, GRADES.index(INCOMPETENT), band_code)
 
     complete_parts = {
         "self": self_present,
@@ -487,7 +558,7 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
         pos, ok = _positions(ids, prev)
         previous[pos[ok]] = prev["grade"].to_numpy()[ok]
     prev_weak = pd.Series(previous, dtype=object).isin([BASIC, INCOMPETENT]).to_numpy()
-    adjustment = veto | (grade == INCOMPETENT) | ((grade == BASIC) & prev_weak)
+    adjustment = veto | (grade_code == GRADES.index(INCOMPETENT)) | ((grade_code == GRADES.index(BASIC)) & prev_weak)
 
     # Numeric columns as arrays first: ranks, awards and the row order work on integer codes.
     cols: dict[str, np.ndarray] = {}
@@ -502,13 +573,11 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     cols["base"] = base_c / 100
     cols["final_c"] = final_c
     cols["final"] = final_c / 100
-    cols["grade"] = grade
-    cols["band_grade"] = band_grade
     cols["complete"] = complete
     cols["veto"] = veto
     cols["mass_veto"] = mass_veto
     cols["previous_grade"] = previous
-    cols["eligible"] = (grade == EXCELLENT) & complete & ~veto & ~mass_veto
+    cols["eligible"] = (grade_code == GRADES.index(EXCELLENT)) & complete & ~veto & ~mass_veto
 
     role = leaders["role"]
     groups = scope_groups(leaders)
@@ -531,8 +600,9 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     }
     pay_of_grade = np.full(n, np.nan)
     for g, pay in pay_by_grade.items():
-        pay_of_grade[grade == g] = pay
-    cols["pay"] = np.where(role.to_numpy() == HOUSEHOLD_LEADER, pay_of_grade, np.nan)
+        pay_of_grade[grade_code == GRADES.index(g)] = pay
+    role_values = role.to_numpy()
+    cols["pay"] = np.where(role_values == HOUSEHOLD_LEADER, pay_of_grade, np.nan)
 
     flag_bits = {
         "no_self_report": ~self_present,
@@ -558,17 +628,19 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
         cols[f"marks_{mark}"] = counts[:, j]
 
     # Row order: county, township, role (网格长 first), township rank, code (stable).
-    role_values = role.to_numpy()
     role_order = np.full(n, len(ROLE_ORDER), dtype="int64")
     for name, rank in ROLE_ORDER.items():  # a comparison per role, not a map over every row
         role_order[role_values == name] = rank
-    order = np.lexsort(
+    order = lexsort_ints(
         (code_rank, cols["township_rank"], role_order, sorted_codes(leaders["township"]), sorted_codes(leaders["county"]))
     )
     # The profile as one mapping per row (interfaces.md `roles`), null without committee sheets.
     # Seven flat lists zipped into rows: faster than a nested tolist of the (n, 7) array.
     profile_columns = [(profile[order, j] / 100).tolist() for j in range(len(DUTY_KEYS))]
-    roles_col = list(map(dict, map(zip, repeat(DUTY_KEYS), zip(*profile_columns, strict=True))))
+    if _PROFILE_ROW_KEYS == DUTY_KEYS:
+        roles_col = list(map(_profile_row, *profile_columns))
+    else:  # the duties were renamed: the generic (slower) construction
+        roles_col = list(map(dict, map(zip, repeat(DUTY_KEYS), zip(*profile_columns, strict=True))))
     for i in np.flatnonzero(~com_present[order]).tolist():
         roles_col[i] = None
 
@@ -588,7 +660,10 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
         "band_grade", "complete", "veto", "mass_veto", "previous_grade", "eligible", "village_rank",
         "township_rank", "county_rank", "award", "award_order", "award_position", "award_quota", "adjustment", "pay", "flags", *ROLE_COLUMNS,
     ):
-        body[key] = cols[key][order]
+        if key in ("grade", "band_grade"):
+            body[key] = _labels_column((grade_code if key == "grade" else band_code)[order], GRADES)
+        else:
+            body[key] = cols[key][order]
     roles_array = np.empty(n, dtype=object)
     roles_array[:] = roles_col
     body["roles"] = roles_array

@@ -127,22 +127,29 @@ def committee_aggregates(raw: pd.DataFrame) -> pd.DataFrame:
     counts = np.bincount(key, minlength=size)
     groups = np.flatnonzero(counts)  # (leader, quarter) keys in sorted order
     dense = len(groups) == size  # every leader has every quarter: no compaction needed
-    # One float block in the frame's column order (sum, min, max per duty): the frame is built
-    # on it without copying 21 separate columns.
-    stats = np.empty((len(groups), 3 * len(DUTY_KEYS)), dtype="float64")
+    # One float block in the frame's column order (sum, min, max per duty), held column-major
+    # (row j of `block` is column j): each statistic is written contiguously, and pandas takes
+    # the transposed block as its own without copying 21 separate columns.
+    block = np.empty((3 * len(DUTY_KEYS), len(groups)), dtype="float64")
+    all_ok = bool(ok.all())
     for j, duty in enumerate(DUTY_KEYS):
         values = raw[duty].to_numpy()
-        if not ok.all():
+        if not all_ok:
             values = values[ok]
         values = np.ascontiguousarray(values, dtype="float64")
         total = np.bincount(key, weights=values, minlength=size)
-        low = np.full(size, np.inf)
+        low = block[3 * j + 1] if dense else np.empty(size)
+        low.fill(np.inf)
         np.fmin.at(low, key, values)  # like pandas: NaN skipped
-        high = np.full(size, -np.inf)
+        high = block[3 * j + 2] if dense else np.empty(size)
+        high.fill(-np.inf)
         np.fmax.at(high, key, values)
-        for k, stat in enumerate((total, low, high)):
-            stats[:, 3 * j + k] = stat if dense else stat[groups]
-    out = pd.DataFrame(stats, columns=list(COMMITTEE_AGG_COLUMNS[3:]), copy=False)
+        if dense:
+            block[3 * j] = total
+        else:
+            for k, stat in enumerate((total, low, high)):
+                block[3 * j + k] = stat[groups]
+    out = pd.DataFrame(block.T, columns=list(COMMITTEE_AGG_COLUMNS[3:]), copy=False)
     out.insert(0, "n", counts[groups].astype("int64"))
     out.insert(0, "quarter", quarters[groups % width])
     out.insert(0, "leader_id", leader_ids[groups // width])

@@ -1,0 +1,125 @@
+"""The engine's integer fast paths against plain pandas: packed sort keys, committee aggregates, and
+every rank, award and row-order field of score_year recomputed with sort_values and groupby."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from scoring_builders import YearBuilder
+from test_scoring_properties import schemes, years
+
+from dashboard.domain import DUTY_KEYS, GRID_LEADER
+from dashboard.scoring import committee_aggregates, score_year
+from dashboard.scoring.engine import lexsort_ints
+from dashboard.scoring.scheme import exact
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SCOPES = {"village": ["county", "township", "village"], "township": ["county", "township"], "county": ["county"]}
+
+
+def test_lexsort_ints_equals_numpy_lexsort():
+    """Random integer keys (narrow, wide, full int64 range, negative): the same permutation as np.lexsort."""
+    rng = np.random.default_rng(7)
+    for _ in range(2000):
+        n = int(rng.integers(0, 40))
+        keys = []
+        for _ in range(int(rng.integers(1, 8))):
+            kind = int(rng.integers(0, 4))
+            if kind == 0:
+                keys.append(rng.integers(-3, 4, n))
+            elif kind == 1:
+                keys.append(rng.integers(0, 2**40, n))
+            elif kind == 2:
+                keys.append(rng.integers(-(2**63), 2**63 - 1, n, dtype=np.int64, endpoint=True))
+            else:
+                keys.append(rng.integers(0, 2**20, n))
+        assert lexsort_ints(keys).tolist() == np.lexsort(keys).tolist()
+
+
+def test_lexsort_ints_worked_example():
+    """Primary key last: (group 1, 1, 0) with scores (5, 9, 7) sorts as row 2, then 0, then 1."""
+    assert lexsort_ints([np.array([5, 9, 7]), np.array([1, 1, 0])]).tolist() == [2, 0, 1]
+
+
+def test_committee_aggregates_equal_pandas_groupby():
+    """Random raw sheets in random order with gaps (not every leader in every quarter): count, sum, min, max as groupby."""
+    rng = random.Random(3)
+    for _ in range(30):
+        rows = []
+        for leader in rng.sample(range(1, 60), rng.randint(1, 20)):
+            for quarter in rng.sample(range(1, 5), rng.randint(1, 4)):
+                for rater in range(rng.randint(1, 6)):
+                    rows.append({"leader_id": leader, "quarter": quarter, "rater": f"r{rater}",
+                                 **{d: rng.randint(0, 3000) / 100 for d in DUTY_KEYS}})
+        raw = pd.DataFrame(rows).sample(frac=1, random_state=rng.randint(0, 99))
+        got = committee_aggregates(raw)
+        grouped = raw.groupby(["leader_id", "quarter"], sort=True)
+        expected = grouped.size().rename("n").reset_index()
+        for d in DUTY_KEYS:
+            stats = grouped[d].agg(["sum", "min", "max"]).reset_index(drop=True)
+            for stat in ("sum", "min", "max"):
+                expected[f"{d}_{stat}"] = stats[stat]
+        assert got[["leader_id", "quarter", "n"]].to_numpy().tolist() == expected[["leader_id", "quarter", "n"]].to_numpy().tolist()
+        for column in expected.columns[3:]:
+            want = expected[column].to_numpy(dtype="float64")
+            have = got[column].to_numpy(dtype="float64")
+            assert np.allclose(have, want, rtol=0, atol=1e-9), column
+
+
+def _plain_orders(frame: pd.DataFrame, scheme) -> pd.DataFrame:
+    """Ranks, award order, positions, quotas, awards and the row order with pandas sorting alone."""
+    out = pd.DataFrame(index=frame.index)
+    for scope, keys in SCOPES.items():
+        out[f"{scope}_rank"] = (
+            frame.groupby([*keys, "role"])["final_c"].rank(method="min", ascending=False).astype("int64")
+        )
+    keys = [*SCOPES[scheme.award_scope], "role"]
+    ordered = frame.sort_values(
+        [*keys, "final_c", "committee_k", "mass_k", "self_k", "deduction_c", "code"],
+        ascending=[True] * len(keys) + [False, False, False, False, True, True],
+        kind="stable",
+    )
+    out["award_order"] = ordered.groupby(keys).cumcount() + 1
+    eligible = ordered[ordered["eligible"]]
+    out["award_position"] = 0
+    out.loc[eligible.index, "award_position"] = eligible.groupby(keys).cumcount() + 1
+    ratio = exact(scheme.award_ratio)
+    headcount = frame.groupby(keys)["code"].transform("size")
+    out["award_quota"] = [math.floor(ratio * int(h)) for h in headcount]
+    out["award"] = frame["eligible"] & (out["award_position"] >= 1) & (out["award_position"] <= out["award_quota"])
+    role_order = (frame["role"] != GRID_LEADER).astype("int64")
+    row_order = frame.assign(_role=role_order, _rank=out["township_rank"]).sort_values(
+        ["county", "township", "_role", "_rank", "code"], kind="stable"
+    )
+    out["row"] = pd.Series(np.arange(len(frame)), index=row_order.index)
+    return out
+
+
+@given(years(min_leaders=1, max_leaders=25), schemes())
+@SETTINGS
+def test_rank_award_and_row_order_fields_equal_plain_pandas(b, scheme):
+    """Every rank, award-order, position, quota and award field, and the row order, as pandas sorting gives them."""
+    results = score_year(b.inputs(), scheme).results
+    frame = results.astype({c: object for c in ("code", "role", "county", "township", "village")})
+    expected = _plain_orders(frame, scheme)
+    for column in ("village_rank", "township_rank", "county_rank", "award_order", "award_position", "award_quota", "award"):
+        assert frame[column].tolist() == expected[column].tolist(), column
+    assert expected["row"].tolist() == list(range(len(frame)))
+
+
+def test_grade_columns_hold_text_like_the_other_text_columns():
+    """Grades built from codes: the dtype pandas gives Python strings; no data → final 0 → 不称职; empty stays object."""
+    b = YearBuilder()
+    b.leader("A")
+    b.leader("B", role="网格长")
+    results = score_year(b.inputs()).results
+    inferred = pd.DataFrame({"x": np.array(["优秀"], dtype=object)})["x"].dtype
+    assert results["grade"].dtype == inferred and results["band_grade"].dtype == inferred
+    assert results["grade"].tolist() == ["不称职", "不称职"]
+    empty = YearBuilder()
+    empty.leader("C", status="离任")
+    assert score_year(empty.inputs()).results["grade"].dtype == object
