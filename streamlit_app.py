@@ -13,10 +13,9 @@ if __name__ == "__main__":
 
     main()
 else:
-    # The pages' heavy imports (Altair with its schema, pandas' Styler, Streamlit's emoji table) load
+    # The pages' heavy imports (Altair with its schema, Streamlit's emoji table) load
     # with the server, once, instead of in the first visit of the first page that needs them.
     import altair  # noqa: F401
-    import pandas.io.formats.style  # noqa: F401
     import streamlit.emojis  # noqa: F401
     from streamlit.runtime.pages_manager import PagesManager
 

@@ -17,6 +17,7 @@ from dashboard.services.results import AWARD_ROLES, award_scope_label, scope_res
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
 from dashboard.ui.results import award_workbook_bytes, derived, results_file_bytes, year_results
+from dashboard.ui.tables import paged_dataframe
 
 CANDIDATE_KEYS = (
     "scope", "position", "code", "name", "village", "final", "committee", "mass", "self", "deduction",
@@ -102,13 +103,8 @@ only_running = st.toggle("只看达到优秀分数线或获表彰的人员", val
 shown = candidates.loc[candidates["in_running"]] if only_running else candidates
 
 
-def _highlight(row: pd.Series) -> list[str]:
-    if row[HEADERS["tie"]]:
-        return ["background-color: #ffeb9c"] * len(row)
-    if row[HEADERS["award"]]:
-        return ["background-color: #e8f5e9"] * len(row)
-    return [""] * len(row)
-
+# Scores to two decimals, a missing one as —; the award and tie columns (and 说明) mark the rows.
+SCORE_CONFIG = {c: st.column_config.NumberColumn(c, format="%.2f") for c in SCORE_HEADERS}
 
 for role in LEADER_ROLES:
     part = shown.loc[shown["role"] == role]
@@ -121,11 +117,11 @@ for role in LEADER_ROLES:
     if table[HEADERS["scope"]].nunique() == 1:
         table = table.drop(columns=[HEADERS["scope"]])
     st.dataframe(
-        table.style.apply(_highlight, axis=1).format(
-            {c: "{:.2f}" for c in SCORE_HEADERS}, na_rep="—"
-        ),
+        table,
         hide_index=True,
         width="stretch",
+        column_config=SCORE_CONFIG,
+        placeholder="—",
         key=f"awards_candidates_{role}",
     )
 
@@ -156,8 +152,5 @@ else:
         width="stretch",
     )
     with st.expander("逐人明细"):
-        st.dataframe(
-            pay.rename(columns=HEADERS),
-            hide_index=True,
-            width="stretch",
-        )
+        st.caption("全部人员的明细也在「下载表彰名单工作簿」的「联户长报酬发放表」中。")
+        paged_dataframe(pay.rename(columns=HEADERS), key="awards_pay_detail", hide_index=True, width="stretch")

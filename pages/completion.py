@@ -10,6 +10,7 @@ from dashboard.services.completion import (
 )
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine, scoped_read
+from dashboard.ui.tables import page_slice
 
 COUNTED = ("个人述职", *QUARTER_COLUMNS, "票数达标", "齐全")
 # A county has hundreds of villages: their cards come a page at a time (the table below lists all).
@@ -31,15 +32,8 @@ st.metric("资料齐全的人员", f"{done} / {total}")
 st.progress(done / total, text=f"全部：{done / total:.0%}")
 
 st.subheader("各村进度")
-cards = villages
-if len(villages) > CARDS_PER_PAGE:
-    pages = -(-len(villages) // CARDS_PER_PAGE)
-    page = st.selectbox(
-        "各村进度分页", range(pages), key="completion_card_page",
-        format_func=lambda i: f"第 {i + 1} 页（共 {pages} 页，第 {i * CARDS_PER_PAGE + 1}–"
-        f"{min((i + 1) * CARDS_PER_PAGE, len(villages))} 个村，共 {len(villages)} 个村）",
-    )
-    cards = villages.iloc[page * CARDS_PER_PAGE:(page + 1) * CARDS_PER_PAGE]
+cards = villages.iloc[page_slice(len(villages), per_page=CARDS_PER_PAGE, key="completion_card_page",
+                                 label="各村进度分页", noun="村")]
 for row in cards.to_dict("records"):
     n = row["人数"]
     with st.container(border=True, key=f"completion_village_{row['乡镇']}_{row['村']}"):

@@ -18,6 +18,9 @@ from dashboard.ui.charts import draw_chart
 from dashboard.ui.quarter import quarter_data
 from dashboard.ui.resources import get_engine
 from dashboard.ui.results import derived
+from dashboard.ui.tables import page_slice, paged_dataframe
+
+HEAT_VILLAGES = 20
 
 engine = get_engine()
 data = quarter_data(engine)
@@ -53,7 +56,12 @@ def _watch(leaders, platform_months):
 heat, zero, table, csv_bytes = derived(
     engine, data, "platform_watch", _watch, data.leaders, data.platform_months, extra=f"{through}|{target}"
 )
-draw_chart(charts.platform_heatmap_chart, heat, chart_kwargs={"place_title": "村"}, width="stretch")
+# Twenty villages a page: a county's 200 × 12 cells in one chart take the browser long to draw.
+places = list(dict.fromkeys(heat["place"]))
+chosen = places[page_slice(len(places), per_page=HEAT_VILLAGES, key="platform_watch_heat_page",
+                           label="完成率热力图分页", noun="村")]
+heat_page = heat if len(chosen) == len(places) else heat.loc[heat["place"].isin(chosen)].reset_index(drop=True)
+draw_chart(charts.platform_heatmap_chart, heat_page, chart_kwargs={"place_title": "村"}, width="stretch")
 
 st.subheader("当月零上报人员")
 if zero.empty:
@@ -69,4 +77,9 @@ else:
         on_click="ignore",
         key="platform_watch_download",
     )
-    st.dataframe(table, hide_index=True, width="stretch", key="platform_watch_zero")
+    months = ["全部月份", *dict.fromkeys(zero["month_label"])]
+    month = st.selectbox("月份", months, key="platform_watch_zero_month")
+    shown = table if month == "全部月份" else table.loc[zero["month_label"] == month]
+    if month != "全部月份":
+        st.caption(f"{month}：{len(shown)} 人。下载的名单含全年各月。")
+    paged_dataframe(shown, key="platform_watch_zero", filter_key=month, hide_index=True, width="stretch")

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.data.db import read_session
+from dashboard.data.export.tables import table_csv_bytes
 from dashboard.data.years import roster_frozen
 from dashboard.domain import (
     ACTIVE,
@@ -21,6 +22,7 @@ from dashboard.ui import state
 from dashboard.ui.entry_grid import save_once
 from dashboard.ui.navigation import can_edit_roster
 from dashboard.ui.resources import get_engine, scoped_read
+from dashboard.ui.tables import paged_dataframe
 
 engine = get_engine()
 user = state.require_user()
@@ -45,7 +47,17 @@ if search:
     shown = shown[shown["编号"].str.contains(search, regex=False) | shown["姓名"].str.contains(search, regex=False)]
 st.caption(f"共 {len(shown)} 人（网格长 {int((shown['职务'] == '网格长').sum())}，联户长 {int((shown['职务'] == '联户长').sum())}）")
 # empty cells (a 网格长 has no 联防组) show empty, not "None"
-st.dataframe(shown.astype(object).where(shown.notna(), ""), hide_index=True, width="stretch", key="roster_table")
+shown = shown.astype(object).where(shown.notna(), "")
+st.download_button(
+    "下载名册 CSV（当前筛选的全部人员）",
+    lambda: table_csv_bytes(shown),
+    file_name="人员名册.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    on_click="ignore",
+    key="roster_download",
+)
+paged_dataframe(shown, key="roster_table", filter_key=(show_retired, search), hide_index=True, width="stretch")
 
 if not can_edit_roster(user.role):
     st.stop()
@@ -95,9 +107,15 @@ with edit_tab:
     if not refs:
         st.info("名册中还没有人员。")
         st.stop()
-    labels = {r.code: f"{r.code} {r.name}（{r.village} · {r.role} · {r.status}）" for r in refs}
+    # The village first, then its people: a county's 4,000 names in one box are slow to send and to scroll.
+    edit_village = state.village_picker(engine, key="roster_edit_village", label="所在村")
+    in_village = [r for r in refs if r.village_id == edit_village]
+    if not in_village:
+        st.info("这个村没有人员。")
+        st.stop()
+    labels = {r.code: f"{r.code} {r.name}（{r.village} · {r.role} · {r.status}）" for r in in_village}
     code = st.selectbox("选择人员", list(labels), format_func=labels.get, key="roster_edit_code")
-    ref = next(r for r in refs if r.code == code)
+    ref = next(r for r in in_village if r.code == code)
     current = state.read(engine, leader_fields, code=code)
     fields = leader_form(f"roster_edit_{code}", current)
     if fields is not None:

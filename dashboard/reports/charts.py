@@ -368,6 +368,8 @@ def platform_heatmap_chart(heat: pd.DataFrame, *, place_title: str = "村") -> a
 
     Cells of months not yet reached are blank; the colour runs from 0 to 100 % (more is green).
     """
+    # Only the columns drawn travel in the spec (a county sends 2,400 cells to the browser).
+    heat = heat[["place", "month", "month_label", "serving", "reports", "target", "percent"]]
     # Months as plain numbers under the title 月份: twelve labels fit a phone's width.
     base = alt.Chart(heat).encode(
         x=alt.X("month:O", title="月份", axis=alt.Axis(labelAngle=0, orient="top", labelOverlap=False)),

@@ -3,7 +3,7 @@
 Streamlit turns an Altair chart into its Vega-Lite spec on every rerun, and Altair validates
 the whole spec against the schema each time (most of a chart page's run). The chart builders
 of dashboard.reports.charts are pure functions of their (small, aggregated) frames, so the
-spec (Altair's public `to_dict`, validated once) is kept per builder and input content
+spec (Altair's public `to_dict`) is kept per builder and input content
 (st.cache_data hashes the frames) and drawn with st.vega_lite_chart: the same spec, data and
 theme as st.altair_chart, without the rebuild. Inputs too large to hash exactly are drawn the usual way.
 """
@@ -22,7 +22,9 @@ EXACT_HASH_ROWS = 10_000
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _spec(name: str, args: tuple, kwargs: dict, _build: Callable[..., Any]) -> dict:
-    return _build(*args, **kwargs).to_dict()
+    # Not validated against the schema here (a page's first drawing pays for it): the unit tests
+    # build every chart with validation.
+    return _build(*args, **kwargs).to_dict(validate=False)
 
 
 def _hashable_exactly(values) -> bool:

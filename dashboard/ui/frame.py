@@ -32,7 +32,7 @@ from dashboard.services.auth import (
 from dashboard.services.leader_accounts import change_own_password
 from dashboard.ui import state
 from dashboard.ui.navigation import PAGES, pages_for_role, sections_for_role
-from dashboard.ui.prefetch import prefetch_year
+from dashboard.ui.prefetch import page_running, prefetch_year
 from dashboard.ui.resources import get_engine, year_revisions
 from dashboard.ui.web import LOGOUT_ROUTE, SESSION_ROUTE, base_path
 from models import User
@@ -247,7 +247,8 @@ def main() -> None:
         with st.sidebar:
             _post_to_route(SESSION_ROUTE, ticket)
 
-    pg.run()
+    with page_running():  # the year's background fill waits while a page draws
+        pg.run()
 
 
 def _year_picker(engine) -> dict[int, int]:
