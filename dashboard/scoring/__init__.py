@@ -7,7 +7,6 @@ No Streamlit and no database here; dashboard.data.queries loads the inputs from 
 from dashboard.scoring.engine import (
     COMPONENT_KEYS,
     ROLE_COLUMNS,
-    SCOPE_KEYS,
     ScoringResult,
     assessed_leaders,
     score_year,
@@ -20,6 +19,7 @@ from dashboard.scoring.inputs import (
     mass_counts,
     platform_totals,
 )
+from dashboard.scoring.orders import SCOPE_KEYS
 from dashboard.scoring.quarter import QuarterInputs, QuarterResult, score_quarter, score_quarters
 
 __all__ = [

@@ -31,13 +31,14 @@ from dashboard.domain import (
 )
 from dashboard.scoring.exact import INT64_SAFE, as_integers, cents, half_up, half_up_fraction
 from dashboard.scoring.inputs import COMMITTEE_AGG_COLUMNS, YearInputs
+from dashboard.scoring.orders import (
+    competition_rank,
+    lexsort_ints,
+    scope_groups,
+    sorted_codes,
+)
 from dashboard.scoring.scheme import Scheme, exact
 
-SCOPE_KEYS: dict[str, list[str]] = {
-    "village": ["county", "township", "village"],
-    "township": ["county", "township"],
-    "county": ["county"],
-}
 ROLE_ORDER = {GRID_LEADER: 0, HOUSEHOLD_LEADER: 1}
 ROLE_COLUMNS = tuple(f"role_{d}" for d in DUTY_KEYS)
 COMPONENT_KEYS = ("self", "mass", "committee", "platform")
@@ -355,85 +356,6 @@ def _labels_column(codes: np.ndarray, labels) -> object:
         )
         return pd.array(dictionary.cast(pa.large_string()), dtype=_TEXT_DTYPE)
     return np.array(labels, dtype=object)[codes]
-
-
-def _group_codes(columns: list) -> np.ndarray:
-    """One dense integer code per distinct combination of the key columns (missing is a value)."""
-    key = None
-    for col in columns:
-        codes, uniques = pd.factorize(col, use_na_sentinel=False)
-        codes = np.asarray(codes, dtype=np.int64)
-        key = codes if key is None else pd.factorize(key * max(len(uniques), 1) + codes)[0].astype(np.int64)
-    return key
-
-
-def scope_groups(leaders: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Section 6 rank groups: per scope (village, township, county) one code per place and role."""
-    if not len(leaders):
-        return {scope: np.zeros(0, dtype=np.int64) for scope in SCOPE_KEYS}
-    role_code = _group_codes([leaders["role"]])
-    place = {key: _group_codes([leaders[key]]) for key in ("county", "township", "village")}
-    return {
-        scope: _group_codes([place[key] for key in keys] + [role_code]) for scope, keys in SCOPE_KEYS.items()
-    }
-
-
-def sorted_codes(col) -> np.ndarray:
-    """Codes that sort like the values (missing last), for np.lexsort instead of a string sort."""
-    codes, _ = pd.factorize(col, sort=True, use_na_sentinel=False)
-    return np.asarray(codes, dtype=np.int64)
-
-
-def lexsort_ints(keys) -> np.ndarray:
-    """np.lexsort of integer keys (last key primary), stable, with neighbouring keys packed.
-
-    Each key is shifted to start at 0 and the keys, from the primary one down, are combined
-    into one int64 (composite × range + key) while the product of their ranges stays below
-    2**62: the composite orders exactly as the keys lexicographically, and each packed key is
-    one sorting pass fewer.
-    """
-    packed: list[np.ndarray] = []
-    composite = None
-    span = 1
-    for key in reversed([np.asarray(k, dtype=np.int64) for k in keys]):
-        lo = int(key.min()) if key.size else 0
-        width = (int(key.max()) - lo + 1) if key.size else 1
-        if width >= 2**62:  # too wide to shift or pack: sorted on its own
-            if composite is not None:
-                packed.append(composite)
-            packed.append(key)
-            composite, span = None, 1
-        elif composite is not None and span * width < 2**62:
-            composite = composite * width + (key - lo)
-            span *= width
-        else:
-            if composite is not None:
-                packed.append(composite)
-            composite = key - lo
-            span = width
-    if composite is not None:
-        packed.append(composite)
-    if len(packed) == 1:
-        return np.argsort(packed[0], kind="stable")
-    return np.lexsort(packed[::-1])
-
-
-def competition_rank(group: np.ndarray, final_c: np.ndarray) -> np.ndarray:
-    """Standard competition ranking ("1224") by rounded final, descending, within each group."""
-    n = len(group)
-    order = lexsort_ints((-final_c, group))
-    g = group[order]
-    f = final_c[order]
-    idx = np.arange(n)
-    new_group = np.ones(n, dtype=bool)
-    new_group[1:] = g[1:] != g[:-1]
-    new_value = new_group.copy()
-    new_value[1:] |= f[1:] != f[:-1]
-    group_start = np.maximum.accumulate(np.where(new_group, idx, 0))
-    value_start = np.maximum.accumulate(np.where(new_value, idx, 0))
-    ranks = np.empty(n, dtype=np.int64)
-    ranks[order] = value_start - group_start + 1
-    return ranks
 
 
 def _awards(group: np.ndarray, cols: dict[str, np.ndarray], code_rank: np.ndarray, scheme: Scheme):

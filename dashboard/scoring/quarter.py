@@ -31,19 +31,16 @@ from dashboard.domain import DUTY_KEYS
 from dashboard.scoring.engine import (
     INT64_SAFE,
     ROLE_ORDER,
-    SCOPE_KEYS,
     assessed_leaders,
     committee_quarters,
     committee_total,
-    competition_rank,
     first_month_served,
     grades_of,
     platform_score,
-    scope_groups,
-    sorted_codes,
 )
 from dashboard.scoring.exact import as_integers, half_up
 from dashboard.scoring.inputs import empty_committee
+from dashboard.scoring.orders import SCOPE_KEYS, competition_rank, scope_groups, sorted_codes
 from dashboard.scoring.scheme import Scheme, exact
 
 QUARTERS = (1, 2, 3, 4)

@@ -14,7 +14,7 @@ from test_scoring_properties import schemes, years
 
 from dashboard.domain import DUTY_KEYS, GRID_LEADER
 from dashboard.scoring import committee_aggregates, score_year
-from dashboard.scoring.engine import lexsort_ints
+from dashboard.scoring.orders import lexsort_ints
 from dashboard.scoring.scheme import exact
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
