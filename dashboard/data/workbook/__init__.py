@@ -3,15 +3,13 @@
 - spec: the sheets, their columns and keys; WorkbookRejected carries every error
 - read: the file's known sheets as header positions and rows (openpyxl, read-only)
 - parse: every cell validated against the year's rubric and the roster
-- load: the import plan (the preview) and the write, one transaction
+- plan: the import plan's data (the preview) and the report of what was written
+- members: 两委成员 in an import (member lists replaced, unlisted raters warned)
+- load: working out the plan against the database and the write, one transaction
 - template: the template and sample workbooks
 """
 
 from dashboard.data.workbook.load import (
-    ImportPlan,
-    ImportReport,
-    RemovedRow,
-    SheetPlan,
     check_workbook,
     import_raw,
     import_workbook,
@@ -22,6 +20,7 @@ from dashboard.data.workbook.load import (
     stored_roster,
 )
 from dashboard.data.workbook.parse import ParsedWorkbook, parse_workbook
+from dashboard.data.workbook.plan import ImportPlan, ImportReport, RemovedRow, SheetPlan
 from dashboard.data.workbook.read import RawSheet, RawWorkbook, SheetRows, Source, read_workbook
 from dashboard.data.workbook.spec import (
     ADJUSTMENTS,

@@ -8,9 +8,7 @@ through the same writers as the entry pages (dashboard.data.inputs).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,17 @@ from dashboard.data.db import read_session, transaction
 from dashboard.data.inputs import next_version, replace_rows
 from dashboard.data.roster import RosterEntry, leader_ids, leader_names, upsert_roster
 from dashboard.data.validation import CellError, ErrorList, FieldError, parse_code
+from dashboard.data.workbook.members import place_of, plan_members, unlisted_raters, village_ids
 from dashboard.data.workbook.parse import ParsedWorkbook, parse_workbook
+from dashboard.data.workbook.plan import (
+    CHUNK,
+    ImportPlan,
+    ImportReport,
+    RemovedRow,
+    SheetPlan,
+    chunks,
+    squash_rater,
+)
 from dashboard.data.workbook.read import RawSheet, RawWorkbook, Source, read_workbook
 from dashboard.data.workbook.spec import (
     ADJUSTMENTS,
@@ -52,7 +60,6 @@ from models import (
     Adjustment,
     AssessmentYear,
     BallotMark,
-    CommitteeDraft,
     CommitteeMember,
     CommitteeScore,
     County,
@@ -66,100 +73,6 @@ from models import (
     Village,
 )
 
-
-@dataclass(frozen=True)
-class RemovedRow:
-    """A stored row an import deletes (加减分 and 两委成员 can): sheet, leader (编号 empty for a
-    committee member) and what it was."""
-
-    sheet: str
-    code: str
-    name: str
-    what: str
-
-    def line(self) -> str:
-        who = f"编号 {self.code} {self.name}" if self.code else self.name
-        return f"将删除：{self.sheet} {who}：{self.what}"
-
-
-@dataclass
-class SheetPlan:
-    """What an import does to one sheet's data: rows added, changed, unchanged, removed."""
-
-    sheet: str
-    added: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    removed: list[RemovedRow] = field(default_factory=list)
-
-    def line(self) -> str:
-        text = f"{self.sheet}：新增 {self.added} 行，修改 {self.changed} 行，不变 {self.unchanged} 行"
-        return text + (f"，删除 {len(self.removed)} 行" if self.removed else "")
-
-
-@dataclass
-class ImportPlan:
-    """An import worked out against the database before anything is written.
-
-    ``sheets`` is what the user sees (the preview); the rest is what ``_apply`` writes:
-    roster entries to upsert (new or changed only), rows to insert and stored row ids to
-    delete per table. Unchanged rows appear in neither, so re-importing the same values
-    writes no data row at all.
-    """
-
-    year: int
-    sheets: dict[str, SheetPlan]
-    warnings: list[str] = field(default_factory=list)
-    roster: list[RosterEntry] = field(default_factory=list)
-    inserts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    deletes: dict[str, list[int]] = field(default_factory=dict)
-    prior_years: set[int] = field(default_factory=set)
-
-    @property
-    def changes(self) -> bool:
-        return any(p.added or p.changed or p.removed for p in self.sheets.values())
-
-    @property
-    def removed(self) -> list[RemovedRow]:
-        return [r for p in self.sheets.values() for r in p.removed]
-
-    def lines(self) -> list[str]:
-        """The preview in Chinese: one line per sheet, then every removed row."""
-        out = [p.line() for p in self.sheets.values()]
-        out += [r.line() for r in self.removed]
-        if not self.changes:
-            out.append("与系统中的数据完全相同，导入不会改变任何数据")
-        return out
-
-
-@dataclass
-class ImportReport:
-    """What an accepted import wrote (the plan it carried out)."""
-
-    year: int
-    plan: ImportPlan
-    warnings: list[str]
-
-    @property
-    def roster_inserted(self) -> int:
-        return self.plan.sheets[ROSTER].added if ROSTER in self.plan.sheets else 0
-
-    @property
-    def roster_updated(self) -> int:
-        return self.plan.sheets[ROSTER].changed if ROSTER in self.plan.sheets else 0
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """Rows of each input sheet in the workbook (added + changed + unchanged)."""
-        return {
-            name: p.added + p.changed + p.unchanged
-            for name, p in self.plan.sheets.items() if name not in (ROSTER, MEMBERS)
-        }
-
-    def lines(self) -> list[str]:
-        return self.plan.lines()
-
-
 _MODELS = {
     SELF_REPORT: SelfReport,
     COMMITTEE: CommitteeScore,
@@ -168,7 +81,6 @@ _MODELS = {
     ADJUSTMENTS: Adjustment,
     PRIOR_GRADES: PriorGrade,
 }
-_CHUNK = 900  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 
 # The unit of entry of each keyed sheet (workbook.md "What an import replaces"): the record
 # fields that identify a stored row, and the fields a row carries.
@@ -182,11 +94,6 @@ _UNITS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 _VERSIONED = (SELF_REPORT, COMMITTEE)
 
 
-def squash_rater(name: str) -> str:
-    """A committee member's name with every space removed: 「王 明」 and 「王明」 are one member."""
-    return re.sub(r"\s+", "", name)
-
-
 def _validate(session: Session, raw: RawWorkbook, year: int) -> ParsedWorkbook:
     if not 2000 <= year <= 2100:
         raise WorkbookRejected([CellError(None, None, None, f"年度 {year} 不在 2000 到 2100 之间")])
@@ -195,7 +102,7 @@ def _validate(session: Session, raw: RawWorkbook, year: int) -> ParsedWorkbook:
         raise WorkbookRejected([CellError(None, None, None, f"年度 {year} 已进入公示/定稿，不能导入：{closed_message(year, row.status)}")])
     parsed = parse_workbook(
         raw, year=year, role_max=year_scheme(session, year).role_max, known_names=leader_names(session),
-        known_villages=set(_village_ids(session)) if MEMBERS in raw.sheets else None,
+        known_villages=set(village_ids(session)) if MEMBERS in raw.sheets else None,
     )
     if parsed.errors:
         raise WorkbookRejected(parsed.errors, parsed.warnings)
@@ -300,11 +207,6 @@ def _source_name(source: Source) -> str | None:
     return getattr(source, "name", None)
 
 
-def _chunks(items: Sequence[int]) -> Iterable[Sequence[int]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i : i + _CHUNK]
-
-
 # --- the import plan -----------------------------------------------------------------------------
 
 
@@ -317,9 +219,9 @@ def plan_import(session: Session, parsed: ParsedWorkbook, year: int) -> ImportPl
     if parsed.roster:
         _plan_roster(session, parsed.roster, plan)
     if MEMBERS in parsed.present:
-        _plan_members(session, parsed.records[MEMBERS], plan)
+        plan_members(session, parsed.records[MEMBERS], plan)
     if COMMITTEE in parsed.present:
-        plan.warnings += _unlisted_raters(session, parsed, year)
+        plan.warnings += unlisted_raters(session, parsed, year)
     for sheet_name in LEADER_SHEETS:
         if sheet_name not in parsed.present:
             continue
@@ -341,7 +243,7 @@ def _stored_rows(
     """The stored rows of a sheet's table for these leaders (the import year's; every year for 往年等次)."""
     table = _MODELS[sheet_name].__table__
     out = []
-    for chunk in _chunks(leader_ids_):
+    for chunk in chunks(leader_ids_):
         stmt = select(table).where(table.c.leader_id.in_(chunk))
         if sheet_name != PRIOR_GRADES:
             stmt = stmt.where(table.c.year == year)
@@ -418,125 +320,6 @@ def _plan_adjustments(
     sheet.removed.sort(key=lambda r: (r.code, r.what))
 
 
-_Place = tuple[str, str, str]  # (县, 乡镇, 村)
-
-
-def _village_ids(session: Session) -> dict[_Place, int]:
-    rows = session.execute(
-        select(County.name, Township.name, Village.name, Village.id)
-        .join(Township, Township.county_id == County.id)
-        .join(Village, Village.township_id == Township.id)
-    ).all()
-    return {(c, t, v): vid for c, t, v, vid in rows}
-
-
-def _place(row: dict[str, Any]) -> _Place:
-    return (row["county"], row["township"], row["village"])
-
-
-def _stored_members(session: Session, year: int, village_ids: Sequence[int]) -> list[CommitteeMember]:
-    out: list[CommitteeMember] = []
-    for chunk in _chunks(sorted(village_ids)):
-        out += session.execute(
-            select(CommitteeMember).where(CommitteeMember.year == year, CommitteeMember.village_id.in_(chunk))
-        ).scalars().all()
-    return out
-
-
-def _member_sheets(session: Session, year: int, village_id: int, rater: str) -> tuple[int, int]:
-    """How many quarters of 两委打分 a member has saved, and how many as a draft, in a village."""
-    counts = []
-    for model in (CommitteeScore, CommitteeDraft):
-        counts.append(session.execute(
-            select(func.count(func.distinct(model.quarter)))
-            .join(Leader, Leader.id == model.leader_id)
-            .join(Grid, Grid.id == Leader.grid_id)
-            .where(model.year == year, model.rater == rater, Grid.village_id == village_id)
-        ).scalar_one())
-    return counts[0], counts[1]
-
-
-def _plan_members(session: Session, records: list[dict[str, Any]], plan: ImportPlan) -> None:
-    """两委成员 replaces the member list of the year of each village it lists (its unit of entry).
-
-    A member left out is removed from the list; the scores and drafts they already entered are
-    kept (they are the year's inputs, as when a member is removed on the 两委打分 page), and the
-    preview says how many quarters that is.
-    """
-    sheet = plan.sheets[MEMBERS] = SheetPlan(MEMBERS)
-    plan.inserts[MEMBERS], plan.deletes[MEMBERS] = [], []
-    ids = _village_ids(session)
-    listed: dict[_Place, dict[str, dict[str, Any]]] = {}
-    for item in records:
-        listed.setdefault(_place(item), {})[item["name"]] = item
-    places = {vid: place for place, vid in ids.items() if place in listed}
-    stored: dict[_Place, dict[str, CommitteeMember]] = {}
-    for member in _stored_members(session, plan.year, list(places)):
-        stored.setdefault(places[member.village_id], {})[member.name] = member
-    for place, items in listed.items():
-        olds = stored.get(place, {})
-        for name, item in items.items():
-            old = olds.get(name)
-            if old is not None and old.post == item["post"]:
-                sheet.unchanged += 1
-                continue
-            if old is None:
-                sheet.added += 1
-            else:
-                sheet.changed += 1
-                plan.deletes[MEMBERS].append(old.id)
-            plan.inserts[MEMBERS].append(item)
-        for name, old in sorted(olds.items()):
-            if name in items:
-                continue
-            plan.deletes[MEMBERS].append(old.id)
-            saved, drafts = _member_sheets(session, plan.year, old.village_id, name)
-            kept = "、".join(
-                text for n, text in ((saved, f"已保存 {saved} 个季度的打分"), (drafts, f"{drafts} 个季度的草稿")) if n
-            )
-            what = f"{place[1]}/{place[2]} {old.post}" + (f"（其{kept}保留，仍按原样计入）" if kept else "")
-            sheet.removed.append(RemovedRow(MEMBERS, "", name, what))
-
-
-def _unlisted_raters(session: Session, parsed: ParsedWorkbook, year: int) -> list[str]:
-    """A warning per village and 评分人 of 两委打分 not in that village's member list of the year.
-
-    Only where the village has a list (stored, or given by this workbook's 两委成员): a misspelt
-    rater would otherwise silently become another member. The rows are imported all the same.
-    """
-    villages = {
-        code: (c, t, v)
-        for code, c, t, v in session.execute(
-            select(Leader.code, County.name, Township.name, Village.name)
-            .join(Grid, Grid.id == Leader.grid_id)
-            .join(Village, Village.id == Grid.village_id)
-            .join(Township, Township.id == Village.township_id)
-            .join(County, County.id == Township.county_id)
-        ).all()
-    }
-    villages.update({e.code: (e.county, e.township, e.village) for e in parsed.roster})
-    ids = _village_ids(session)
-    lists: dict[_Place, set[str]] = {}
-    names = {vid: place for place, vid in ids.items()}
-    for member in session.execute(select(CommitteeMember).where(CommitteeMember.year == year)).scalars():
-        lists.setdefault(names[member.village_id], set()).add(member.name)
-    given: dict[_Place, set[str]] = {}
-    for item in parsed.records.get(MEMBERS, []):
-        given.setdefault(_place(item), set()).add(item["name"])
-    lists.update(given)
-    missing: dict[tuple[_Place, str], int] = {}
-    for item in parsed.records[COMMITTEE]:
-        place = villages.get(item["code"])
-        rater = squash_rater(item["rater"])
-        if place in lists and rater not in lists[place]:
-            missing[(place, rater)] = missing.get((place, rater), 0) + 1
-    return [
-        f"两委打分：评分人「{rater}」不在 {place[1]}/{place[2]} {year} 年度的两委成员名单中（{n} 行，照常导入）；"
-        "如是两委成员，请加入两委成员工作表或在两委打分页面添加，如是笔误请改正"
-        for (place, rater), n in sorted(missing.items())
-    ]
-
-
 _ROSTER_FIELDS = (
     "name", "gender", "ethnicity", "role", "phone", "appointed_on", "status",
     "county", "township", "village", "grid", "group",
@@ -561,7 +344,7 @@ def _plan_roster(session: Session, entries: list[RosterEntry], plan: ImportPlan)
 def stored_roster(session: Session, codes: Sequence[str]) -> list[RosterEntry]:
     """The stored leaders with these codes, as roster entries (with their place by name)."""
     frame_rows = []
-    for i in range(0, len(codes), _CHUNK):
+    for i in range(0, len(codes), CHUNK):
         stmt = (
             select(
                 Leader.code, Leader.name, Leader.gender, Leader.role, Township.name, Village.name,
@@ -573,7 +356,7 @@ def stored_roster(session: Session, codes: Sequence[str]) -> list[RosterEntry]:
             .join(Township, Township.id == Village.township_id)
             .join(County, County.id == Township.county_id)
             .outerjoin(DefenseGroup, DefenseGroup.id == Leader.group_id)
-            .where(Leader.code.in_(codes[i : i + _CHUNK]))
+            .where(Leader.code.in_(codes[i : i + CHUNK]))
         )
         frame_rows += session.execute(stmt).all()
     return [RosterEntry(*row) for row in frame_rows]
@@ -593,9 +376,9 @@ def _write(
         upsert_roster(session=session, entries=plan.roster)
     ids = leader_ids(session)
     if plan.inserts.get(MEMBERS) or plan.deletes.get(MEMBERS):
-        villages = _village_ids(session)  # after the roster: a village it created has its id now
+        villages = village_ids(session)  # after the roster: a village it created has its id now
         replace_rows(session, CommitteeMember, year=year, remove=plan.deletes[MEMBERS], add=[
-            {"village_id": villages[_place(m)], "name": m["name"], "post": m["post"]} for m in plan.inserts[MEMBERS]
+            {"village_id": villages[place_of(m)], "name": m["name"], "post": m["post"]} for m in plan.inserts[MEMBERS]
         ])
     for sheet_name, model in _MODELS.items():
         add = []
