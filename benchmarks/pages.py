@@ -53,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
-from benchmarks.province import COUNTY_LEADERS, YEAR, build_year, load_avg, load_sqlite  # noqa: E402
+from benchmarks.province import COUNTY_LEADERS, YEAR, build_year, load_avg, load_sqlite, machine  # noqa: E402
 from dashboard.services.auth import ADMIN  # noqa: E402
 from dashboard.ui.navigation import pages_for_role  # noqa: E402
 
@@ -85,18 +85,6 @@ GO_FRAME_JS = """(url) => {
   window.history.pushState({}, '', url);
   window.dispatchEvent(new PopStateEvent('popstate'));
 }"""
-
-
-def machine() -> str:
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"machine: {cpu}, {os.cpu_count()} cores"
 
 
 def _free_port() -> int:

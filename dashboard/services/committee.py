@@ -32,6 +32,7 @@ from dashboard.domain import COMMITTEE_POSTS, DUTIES, DUTY_KEYS
 from dashboard.services.auth import PermissionDenied, village_scope
 from dashboard.services.entry import (
     SHEET_COMMITTEE,
+    EntryContext,
     EntryError,
     SaveResult,
     duty_value,
@@ -123,6 +124,19 @@ def clear_committee_draft(session: Session, *, year: int, quarter: int, rater: s
         CommitteeDraft.year == year, CommitteeDraft.quarter == quarter, CommitteeDraft.rater == rater))
 
 
+def committee_sheet_header(ctx: EntryContext, quarter: Any, rater: Any) -> tuple[Any, Any]:
+    """A 两委打分 sheet's 季度 and 评分人, checked; a bad one is recorded on `ctx` (no row)."""
+    try:
+        quarter = parse_quarter(quarter)
+    except FieldError as exc:
+        ctx.field_error(exc, None, "季度")
+    try:
+        rater = parse_name(rater, field="评分人")
+    except FieldError as exc:
+        ctx.field_error(FieldError(exc.reason.replace("姓名", "评分人")), None, "评分人")
+    return quarter, rater
+
+
 def save_committee_draft(
     *, session: Session, user, year: int, quarter: Any, rater: Any, rows: Iterable[Mapping[str, Any]]
 ) -> SaveResult:
@@ -132,14 +146,7 @@ def save_committee_draft(
     """
     rows = list(rows)
     ctx = entry_context(session, user, year, SHEET_COMMITTEE, "录入两委打分")
-    try:
-        quarter = parse_quarter(quarter)
-    except FieldError as exc:
-        ctx.field_error(exc, None, "季度")
-    try:
-        rater = parse_name(rater, field="评分人")
-    except FieldError as exc:
-        ctx.field_error(FieldError(exc.reason.replace("姓名", "评分人")), None, "评分人")
+    quarter, rater = committee_sheet_header(ctx, quarter, rater)
     resolved = resolve_rows(ctx, session, rows)
     drafts = []
     for (number, ref), row in zip(resolved, rows, strict=True):

@@ -25,15 +25,13 @@ from dashboard.data.validation import (
     parse_code,
     parse_count,
     parse_mark,
-    parse_name,
     parse_narrative,
     parse_positive_points,
-    parse_quarter,
     parse_score,
     parse_text,
 )
 from dashboard.domain import ADJUSTMENT_KINDS, DUTIES, DUTY_KEYS, MARKS, VETO
-from dashboard.services.committee import clear_committee_draft
+from dashboard.services.committee import clear_committee_draft, committee_sheet_header
 from dashboard.services.concurrency import (
     check_ballot_sheet,
     check_committee_sheet,
@@ -157,14 +155,7 @@ def save_committee_sheet(
     """
     rows = list(rows)
     ctx = entry_context(session, user, year, SHEET_COMMITTEE, "录入两委打分")
-    try:
-        quarter = parse_quarter(quarter)
-    except FieldError as exc:
-        ctx.field_error(exc, None, "季度")
-    try:
-        rater = parse_name(rater, field="评分人")
-    except FieldError as exc:
-        ctx.field_error(FieldError(exc.reason.replace("姓名", "评分人")), None, "评分人")
+    quarter, rater = committee_sheet_header(ctx, quarter, rater)
     resolved = resolve_rows(ctx, session, rows)
     to_save: list[tuple[LeaderRef, dict[str, float]]] = []
     to_clear: list[LeaderRef] = []
