@@ -275,6 +275,9 @@ def _to_decimal(value: Any, *, what: str) -> Decimal:
     if isinstance(value, str):
         text = fold_ascii(value)
         check_visible(text)
+        if re.fullmatch(r"-\s*(\d+(\.\d*)?|\.\d+)", text):
+            # "-3" typed in a grid is a negative number, not a formula: each caller's range says why not.
+            return -Decimal(text[1:].strip())
         check_not_formula(text, what=what)
         if not re.fullmatch(r"\d+(\.\d*)?|\.\d+", text):
             raise FieldError(f"应为{what}，实际为「{value.strip(_STRIP_CHARS)}」")
@@ -285,24 +288,12 @@ def _to_decimal(value: Any, *, what: str) -> Decimal:
     raise FieldError(f"应为{what}，实际为 {value!r}")
 
 
-def _negative_text(value: Any) -> str | None:
-    """"-3" typed in a grid, without spaces, when the text is a negative number; None otherwise.
-
-    Such text is a negative number, not a formula, and is refused as one.
-    """
-    if isinstance(value, str) and re.fullmatch(r"-\s*(\d+(\.\d*)?|\.\d+)", fold_ascii(value)):
-        return fold_ascii(value).replace(" ", "")
-    return None
-
-
 def parse_score(value: Any, *, max_value: float, field: str | None = None) -> float:
     """A score in [0, max_value] with at most 2 decimals (e.g. 17.5, 17.25)."""
     try:
         value = strip_text(value)
         if value is None:
             raise FieldError("分值不能为空")
-        if (negative := _negative_text(value)) is not None:
-            raise FieldError(f"分值 {negative} 不能为负数")
         number = _to_decimal(value, what="分值")
         if number < 0:
             raise FieldError(f"分值 {_show(value)} 不能为负数")
@@ -322,8 +313,6 @@ def parse_positive_points(value: Any, *, field: str | None = None) -> float:
         value = strip_text(value)
         if value is None:
             raise FieldError("分值不能为空（只有一票否决不填分值）")
-        if (negative := _negative_text(value)) is not None:
-            raise FieldError(f"分值 {negative} 应大于 0")
         number = _to_decimal(value, what="分值")
         if number <= 0:
             raise FieldError(f"分值 {_show(value)} 应大于 0")
@@ -343,9 +332,9 @@ def parse_count(value: Any, *, field: str | None = None, what: str = "数量") -
             raise FieldError(f"{what}不能为空")
         if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
             raise FieldError(f"{what} {_show(value)} 不能为负数")
-        if (negative := _negative_text(value)) is not None:
-            raise FieldError(f"{what} {negative} 不能为负数")
         number = _to_decimal(value, what="整数")
+        if number < 0:
+            raise FieldError(f"{what} {_show(number)} 不能为负数")
         if number != number.to_integral_value():
             raise FieldError(f"{what}应为整数，实际为 {_show(value)}")
         return int(number)
