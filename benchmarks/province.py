@@ -5,8 +5,10 @@ Builds a synthetic year with a fixed seed (vectorised numpy): 300,000 leaders (7
 committee rows (4 quarters x 5 members) and 12 platform months per leader, so 6,000,000 +
 6,000,000 + 3,600,000 rows; all scale with --leaders. It reports, in one run:
 
-1. engine: the full path of a caller holding RAW frames (committee_aggregates, mass_counts,
-   platform_totals, adjustment_totals, then score_year), wall and CPU time and peak RSS;
+1. engine: the full path of a caller holding RAW frames (inputs_from_raw: committee_aggregates,
+   mass_counts, platform_totals and adjustment_totals side by side; then score_year), wall and
+   CPU time and peak RSS, with the engine's threads (dashboard.scoring.parallel; LIANHU_THREADS=1
+   measures it on one core);
 2. duckdb: the same aggregations as ONE hand-written DuckDB SQL query on the same frames
    (committee trimmed per quarter and duty from sum/min/max/count, mass counts per mark,
    platform totals, adjustment totals), timed the same way; and the ratio engine/duckdb — the
@@ -59,14 +61,7 @@ from dashboard.domain import (  # noqa: E402
     RETIRED,
     VETO,
 )
-from dashboard.scoring import (  # noqa: E402
-    YearInputs,
-    adjustment_totals,
-    committee_aggregates,
-    mass_counts,
-    platform_totals,
-    score_year,
-)
+from dashboard.scoring import inputs_from_raw, score_year  # noqa: E402
 from dashboard.scoring.scheme import Scheme  # noqa: E402
 
 YEAR = 2024
@@ -217,15 +212,15 @@ ENGINE_LEADER_COLUMNS = (
 
 
 def engine_step(year: dict[str, pd.DataFrame], scheme: Scheme):
-    """A caller with raw frames: raw → aggregates (dashboard.scoring.inputs) → score_year."""
-    inputs = YearInputs(
-        year=YEAR,
-        leaders=year["leaders"][list(ENGINE_LEADER_COLUMNS)],
+    """A caller with raw frames: raw → aggregates (dashboard.scoring.inputs_from_raw) → score_year."""
+    inputs = inputs_from_raw(
+        YEAR,
+        year["leaders"][list(ENGINE_LEADER_COLUMNS)],
+        committee_rows=year["committee"],
+        ballots=year["ballots"],
+        platform_rows=year["platform"],
+        adjustment_rows=year["adjustments"],
         self_scores=year["self_scores"],
-        committee=committee_aggregates(year["committee"]),
-        mass=mass_counts(year["ballots"]),
-        platform=platform_totals(year["platform"]),
-        adjustments=adjustment_totals(year["adjustments"]),
         previous_grades=year["previous_grades"],
     )
     return score_year(inputs, scheme)

@@ -16,6 +16,7 @@ from dashboard.scoring.inputs import (
     YearInputs,
     adjustment_totals,
     committee_aggregates,
+    inputs_from_raw,
     mass_counts,
     platform_totals,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "adjustment_totals",
     "assessed_leaders",
     "committee_aggregates",
+    "inputs_from_raw",
     "mass_counts",
     "platform_totals",
     "score_quarter",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 from itertools import repeat
 
 import numpy as np
@@ -32,11 +33,13 @@ from dashboard.domain import (
 from dashboard.scoring.exact import INT64_SAFE, as_integers, cents, half_up, half_up_fraction
 from dashboard.scoring.inputs import COMMITTEE_AGG_COLUMNS, YearInputs
 from dashboard.scoring.orders import (
+    award_places,
     competition_rank,
     lexsort_ints,
     scope_groups,
     sorted_codes,
 )
+from dashboard.scoring.parallel import run_all
 from dashboard.scoring.scheme import Scheme, exact
 
 ROLE_ORDER = {GRID_LEADER: 0, HOUSEHOLD_LEADER: 1}
@@ -358,54 +361,6 @@ def _labels_column(codes: np.ndarray, labels) -> object:
     return np.array(labels, dtype=object)[codes]
 
 
-def _awards(group: np.ndarray, cols: dict[str, np.ndarray], code_rank: np.ndarray, scheme: Scheme):
-    """Section 7: quota floor(ratio × headcount) per scope and role, ordered eligible leaders.
-
-    Order within a group: final, committee, mass, self (descending), deduction, code (ascending).
-    Every leader gets a place in that order (`order`, 1-based, eligible or not); the eligible
-    ones are counted along it (`position`, 0 for the others) and the first `quota` awarded.
-    """
-    n = len(group)
-    ratio = exact(scheme.award_ratio)
-    headcount = np.bincount(group, minlength=int(group.max(initial=-1)) + 1)[group] if n else np.zeros(0, np.int64)
-    quota = (headcount.astype(object) * ratio.numerator // ratio.denominator).astype("int64") if n else headcount
-    order_cols = ["final_c", "committee_k", "mass_k", "self_k", "deduction_c"]
-    sort_keys = [code_rank, cols["deduction_c"]]
-    sort_keys += [-cols[c] for c in ("self_k", "mass_k", "committee_k", "final_c")]
-    sort_keys.append(group)
-    ranked = lexsort_ints(sort_keys)
-    award_order = np.zeros(n, dtype="int64")
-    if n:
-        g_all = group[ranked]
-        starts = np.ones(n, dtype=bool)
-        starts[1:] = g_all[1:] != g_all[:-1]
-        idx = np.arange(n)
-        award_order[ranked] = idx - np.maximum.accumulate(np.where(starts, idx, 0)) + 1
-    rows = ranked[cols["eligible"][ranked]]
-    g = group[rows]
-    m = len(rows)
-    position = np.zeros(n, dtype="int64")
-    award = np.zeros(n, dtype=bool)
-    tie = np.zeros(n, dtype=bool)
-    if m:
-        idx = np.arange(m)
-        new_group = np.ones(m, dtype=bool)
-        new_group[1:] = g[1:] != g[:-1]
-        el_pos = idx - np.maximum.accumulate(np.where(new_group, idx, 0)) + 1
-        position[rows] = el_pos
-        award[rows] = el_pos <= quota[rows]
-        # Tie at the cut-off: the last awarded (position == quota) equals the next eligible.
-        if m > 1:
-            same_next = g[:-1] == g[1:]
-            for col in order_cols:
-                v = cols[col][rows]
-                same_next &= v[:-1] == v[1:]
-            cut = (el_pos[:-1] == quota[rows[:-1]]) & (quota[rows[:-1]] > 0) & same_next
-            tie[rows[:-1][cut]] = True
-            tie[rows[1:][cut]] = True
-    return award, tie, position, quota, award_order
-
-
 def _profile_row(info, service, publicity, mediation, sanitation, patrol, unity):
     """One leader's seven-role mapping as a dict display: a third of the cost of dict(zip(...))."""
     return {
@@ -437,13 +392,28 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     role_int, role_den = as_integers({d: exact(scheme.role_max[d]) for d in DUTY_KEYS})
     weights = {k: exact(scheme.weights[k]) for k in COMPONENT_KEYS}
 
-    self_num, self_den, self_present = _self_component(inputs, ids, role_int)
-    com_num, com_den, com_present, profile, quarters = _committee_component(inputs, ids, scheme, role_int, role_den)
-    (mass_num, mass_den, mass_present, mass_complete, ballots, satisfaction, mass_veto, counts) = (
-        _mass_component(inputs, ids, scheme)
+    # The leader lookup is built on first use and is not safe to build from two threads at once.
+    ids.get_indexer(ids[:1])
+    code = leaders["code"].astype(str)
+    # The components and the leaders' orders share no output: side by side, the biggest first.
+    (committee_part, self_part, mass_part, platform_part, adjustment_part, groups, code_rank, township_code, county_code) = run_all(
+        [
+            partial(_committee_component, inputs, ids, scheme, role_int, role_den),
+            partial(_self_component, inputs, ids, role_int),
+            partial(_mass_component, inputs, ids, scheme),
+            partial(_platform_component, inputs, leaders, ids, scheme, year),
+            partial(_adjustments, inputs, ids),
+            partial(scope_groups, leaders),
+            partial(sorted_codes, code),
+            partial(sorted_codes, leaders["township"]),
+            partial(sorted_codes, leaders["county"]),
+        ]
     )
-    plat_num, plat_den, plat_present, reports = _platform_component(inputs, leaders, ids, scheme, year)
-    bonus_c, deduction_c, vetoes = _adjustments(inputs, ids)
+    com_num, com_den, com_present, profile, quarters = committee_part
+    self_num, self_den, self_present = self_part
+    mass_num, mass_den, mass_present, mass_complete, ballots, satisfaction, mass_veto, counts = mass_part
+    plat_num, plat_den, plat_present, reports = platform_part
+    bonus_c, deduction_c, vetoes = adjustment_part
 
     comp = _Components(
         num={"self": self_num, "committee": com_num, "mass": mass_num, "platform": plat_num},
@@ -502,14 +472,11 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     cols["eligible"] = (grade_code == GRADES.index(EXCELLENT)) & complete & ~veto & ~mass_veto
 
     role = leaders["role"]
-    groups = scope_groups(leaders)
     for scope in ("village", "township", "county"):
         cols[f"{scope}_rank"] = competition_rank(groups[scope], final_c) if n else np.zeros(0, dtype="int64")
-    code = leaders["code"].astype(str)
-    code_rank = sorted_codes(code)
     award_group = groups[scheme.award_scope]
     award, tie, position, quota, award_order = (
-        _awards(award_group, cols, code_rank, scheme) if n else (np.zeros(0, bool),) * 2 + (np.zeros(0, np.int64),) * 3
+        award_places(award_group, cols, code_rank, scheme) if n else (np.zeros(0, bool),) * 2 + (np.zeros(0, np.int64),) * 3
     )
     cols["award"] = award
     cols["award_order"] = award_order
@@ -554,7 +521,7 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     for name, rank in ROLE_ORDER.items():  # a comparison per role, not a map over every row
         role_order[role_values == name] = rank
     order = lexsort_ints(
-        (code_rank, cols["township_rank"], role_order, sorted_codes(leaders["township"]), sorted_codes(leaders["county"]))
+        (code_rank, cols["township_rank"], role_order, township_code, county_code)
     )
     # The profile as one mapping per row (interfaces.md `roles`), null without committee sheets.
     # Seven flat lists zipped into rows: faster than a nested tolist of the (n, 7) array.

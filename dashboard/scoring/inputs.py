@@ -17,11 +17,13 @@ Frame schemas (column: dtype; `leader_id` joins them all):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from dashboard.domain import ABSTAIN, BONUS, DEDUCTION, DUTY_KEYS, GRADES, VETO
+from dashboard.scoring.parallel import run_all
 
 MARK_COLUMNS: tuple[str, ...] = (*GRADES, ABSTAIN)
 LEADER_COLUMNS = (
@@ -132,7 +134,9 @@ def committee_aggregates(raw: pd.DataFrame) -> pd.DataFrame:
     # the transposed block as its own without copying 21 separate columns.
     block = np.empty((3 * len(DUTY_KEYS), len(groups)), dtype="float64")
     all_ok = bool(ok.all())
-    for j, duty in enumerate(DUTY_KEYS):
+
+    def duty_stats(j: int, duty: str) -> None:
+        # Writes rows 3j..3j+2 of `block` only: the duties run side by side in threads.
         values = raw[duty].to_numpy()
         if not all_ok:
             values = values[ok]
@@ -149,6 +153,8 @@ def committee_aggregates(raw: pd.DataFrame) -> pd.DataFrame:
         else:
             for k, stat in enumerate((total, low, high)):
                 block[3 * j + k] = stat[groups]
+
+    run_all([partial(duty_stats, j, duty) for j, duty in enumerate(DUTY_KEYS)])
     out = pd.DataFrame(block.T, columns=list(COMMITTEE_AGG_COLUMNS[3:]), copy=False)
     out.insert(0, "n", counts[groups].astype("int64"))
     out.insert(0, "quarter", quarters[groups % width])
@@ -216,3 +222,36 @@ def adjustment_totals(raw: pd.DataFrame) -> pd.DataFrame:
         }
     )
     return frame.groupby("leader_id", as_index=False).sum()
+
+
+def inputs_from_raw(
+    year: int,
+    leaders: pd.DataFrame,
+    *,
+    committee_rows: pd.DataFrame | None = None,
+    ballots: pd.DataFrame | None = None,
+    platform_rows: pd.DataFrame | None = None,
+    adjustment_rows: pd.DataFrame | None = None,
+    self_scores: pd.DataFrame | None = None,
+    previous_grades: pd.DataFrame | None = None,
+) -> YearInputs:
+    """A year's inputs from raw rows (the tables' own columns): the four aggregations side by side.
+
+    A missing frame is an empty one. Platform use follows the raw rows (any row: in use).
+    """
+    raw = {
+        "committee": (committee_aggregates, committee_rows, empty_committee),
+        "mass": (mass_counts, ballots, empty_mass),
+        "platform": (platform_totals, platform_rows, empty_platform),
+        "adjustments": (adjustment_totals, adjustment_rows, empty_adjustments),
+    }
+    calls = [partial(fn, rows) if rows is not None else empty for fn, rows, empty in raw.values()]
+    aggregates = dict(zip(raw, run_all(calls), strict=True))
+    return YearInputs(
+        year=year,
+        leaders=leaders,
+        self_scores=self_scores if self_scores is not None else empty_self_scores(),
+        previous_grades=previous_grades if previous_grades is not None else empty_previous_grades(),
+        platform_in_use=platform_rows is not None and len(platform_rows) > 0,
+        **aggregates,
+    )

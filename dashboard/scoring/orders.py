@@ -1,5 +1,6 @@
 """Orders and groups of the scoring rules: rank groups per scope and role (section 6), codes
-that sort like the values, an exact packed lexicographic sort, and competition ranks.
+that sort like the values, an exact packed lexicographic sort, competition ranks, and the
+award order, positions and quotas (section 7).
 
 Pure numpy/pandas on integer codes, shared by the year engine and the quarterly rule.
 """
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from dashboard.scoring.scheme import Scheme, exact
 
 SCOPE_KEYS: dict[str, list[str]] = {
     "village": ["county", "township", "village"],
@@ -93,3 +96,51 @@ def competition_rank(group: np.ndarray, final_c: np.ndarray) -> np.ndarray:
     ranks = np.empty(n, dtype=np.int64)
     ranks[order] = value_start - group_start + 1
     return ranks
+
+
+def award_places(group: np.ndarray, cols: dict[str, np.ndarray], code_rank: np.ndarray, scheme: Scheme):
+    """Section 7: quota floor(ratio × headcount) per scope and role, ordered eligible leaders.
+
+    Order within a group: final, committee, mass, self (descending), deduction, code (ascending).
+    Every leader gets a place in that order (`order`, 1-based, eligible or not); the eligible
+    ones are counted along it (`position`, 0 for the others) and the first `quota` awarded.
+    """
+    n = len(group)
+    ratio = exact(scheme.award_ratio)
+    headcount = np.bincount(group, minlength=int(group.max(initial=-1)) + 1)[group] if n else np.zeros(0, np.int64)
+    quota = (headcount.astype(object) * ratio.numerator // ratio.denominator).astype("int64") if n else headcount
+    order_cols = ["final_c", "committee_k", "mass_k", "self_k", "deduction_c"]
+    sort_keys = [code_rank, cols["deduction_c"]]
+    sort_keys += [-cols[c] for c in ("self_k", "mass_k", "committee_k", "final_c")]
+    sort_keys.append(group)
+    ranked = lexsort_ints(sort_keys)
+    award_order = np.zeros(n, dtype="int64")
+    if n:
+        g_all = group[ranked]
+        starts = np.ones(n, dtype=bool)
+        starts[1:] = g_all[1:] != g_all[:-1]
+        idx = np.arange(n)
+        award_order[ranked] = idx - np.maximum.accumulate(np.where(starts, idx, 0)) + 1
+    rows = ranked[cols["eligible"][ranked]]
+    g = group[rows]
+    m = len(rows)
+    position = np.zeros(n, dtype="int64")
+    award = np.zeros(n, dtype=bool)
+    tie = np.zeros(n, dtype=bool)
+    if m:
+        idx = np.arange(m)
+        new_group = np.ones(m, dtype=bool)
+        new_group[1:] = g[1:] != g[:-1]
+        el_pos = idx - np.maximum.accumulate(np.where(new_group, idx, 0)) + 1
+        position[rows] = el_pos
+        award[rows] = el_pos <= quota[rows]
+        # Tie at the cut-off: the last awarded (position == quota) equals the next eligible.
+        if m > 1:
+            same_next = g[:-1] == g[1:]
+            for col in order_cols:
+                v = cols[col][rows]
+                same_next &= v[:-1] == v[1:]
+            cut = (el_pos[:-1] == quota[rows[:-1]]) & (quota[rows[:-1]] > 0) & same_next
+            tie[rows[:-1][cut]] = True
+            tie[rows[1:][cut]] = True
+    return award, tie, position, quota, award_order
