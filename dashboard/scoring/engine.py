@@ -31,7 +31,7 @@ from dashboard.domain import (
     INCOMPETENT,
 )
 from dashboard.scoring.exact import INT64_SAFE, as_integers, cents, half_up, half_up_fraction
-from dashboard.scoring.inputs import COMMITTEE_AGG_COLUMNS, YearInputs
+from dashboard.scoring.inputs import YearInputs
 from dashboard.scoring.orders import (
     award_places,
     competition_rank,
@@ -119,29 +119,31 @@ class CommitteeQuarters:
 def committee_quarters(frame: pd.DataFrame, ids: pd.Index, scheme: Scheme) -> CommitteeQuarters:
     """3.2 trimming: per quarter and duty, drop one highest and one lowest at ≥ trim_min_raters."""
     n = len(ids)
-    duties = len(DUTY_KEYS)
     divisor = np.ones((n, 4), dtype="int64")
-    trimmed_sum = np.zeros((n, 4, duties), dtype="int64")
+    # Held duty by duty (one contiguous (n, 4) plane each) and seen as (n, 4, duties): each duty's
+    # arrays stay small enough for the allocator to reuse instead of mapping fresh pages.
+    by_duty = np.zeros((len(DUTY_KEYS), n, 4), dtype="int64")
     has_q = np.zeros((n, 4), dtype=bool)
     if len(frame):
         pos, ok = _positions(ids, frame)
         quarter = frame["quarter"].to_numpy()
         ok &= (quarter >= 1) & (quarter <= 4)
-        # One flat (leader, quarter) slot per row; the seven duties move as one row of a matrix.
+        all_ok = bool(ok.all())
+        # One flat (leader, quarter) slot per row.
         slot = pos[ok] * 4 + (quarter[ok].astype("int64") - 1)
         raters = frame["n"].to_numpy()[ok].astype("int64")
         trim = raters >= scheme.committee_trim_min_raters
         divisor.reshape(-1)[slot] = np.where(trim, raters - 2, raters)
         has_q.reshape(-1)[slot] = True
-
-        # Columns per duty: sum, min, max (COMMITTEE_AGG_COLUMNS), one float matrix read once.
-        stats = frame[list(COMMITTEE_AGG_COLUMNS[3:])].to_numpy(dtype="float64")
-        if not ok.all():
-            stats = stats[ok]
-        # Sum − max − min of 2-decimal values, rounded to whole cents once: the float error of
-        # three terms is far below half a cent, so this equals cents(sum) − cents(max) − cents(min).
-        kept = stats[:, 0::3] - np.where(trim[:, None], stats[:, 1::3] + stats[:, 2::3], 0.0)
-        trimmed_sum.reshape(n * 4, duties)[slot] = cents(kept)
+        for j, duty in enumerate(DUTY_KEYS):
+            stat = {k: frame[f"{duty}_{k}"].to_numpy(dtype="float64") for k in ("sum", "min", "max")}
+            if not all_ok:
+                stat = {k: v[ok] for k, v in stat.items()}
+            # Sum − max − min of 2-decimal values, rounded to whole cents once: the float error of
+            # three terms is far below half a cent, so this equals cents(sum) − cents(max) − cents(min).
+            kept = stat["sum"] - np.where(trim, stat["min"] + stat["max"], 0.0)
+            by_duty[j].reshape(-1)[slot] = cents(kept)
+    trimmed_sum = by_duty.transpose(1, 2, 0)
     return CommitteeQuarters(trimmed=trimmed_sum, kept=divisor, present=has_q)
 
 
@@ -372,6 +374,23 @@ def _profile_row(info, service, publicity, mediation, sanitation, patrol, unity)
 _PROFILE_ROW_KEYS = _profile_row.__code__.co_varnames[: _profile_row.__code__.co_argcount]
 
 
+def _roles_column(profile: np.ndarray, present: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """The profile as one mapping per row in `order` (interfaces.md `roles`), None without committee sheets.
+
+    Seven flat lists zipped into rows: faster than a nested tolist of the (n, 7) array.
+    """
+    profile_columns = [(profile[order, j] / 100).tolist() for j in range(len(DUTY_KEYS))]
+    if _PROFILE_ROW_KEYS == DUTY_KEYS:
+        rows = list(map(_profile_row, *profile_columns))
+    else:  # the duties were renamed: the generic (slower) construction
+        rows = list(map(dict, map(zip, repeat(DUTY_KEYS), zip(*profile_columns, strict=True))))
+    for i in np.flatnonzero(~present[order]).tolist():
+        rows[i] = None
+    column = np.empty(len(rows), dtype=object)
+    column[:] = rows
+    return column
+
+
 def _text_column(series: pd.Series):
     """A leader text column as the results frame holds it (no object round trip for str columns)."""
     if isinstance(series.dtype, pd.StringDtype):
@@ -523,42 +542,34 @@ def score_year(inputs: YearInputs, scheme: Scheme | None = None) -> ScoringResul
     order = lexsort_ints(
         (code_rank, cols["township_rank"], role_order, township_code, county_code)
     )
-    # The profile as one mapping per row (interfaces.md `roles`), null without committee sheets.
-    # Seven flat lists zipped into rows: faster than a nested tolist of the (n, 7) array.
-    profile_columns = [(profile[order, j] / 100).tolist() for j in range(len(DUTY_KEYS))]
-    if _PROFILE_ROW_KEYS == DUTY_KEYS:
-        roles_col = list(map(_profile_row, *profile_columns))
-    else:  # the duties were renamed: the generic (slower) construction
-        roles_col = list(map(dict, map(zip, repeat(DUTY_KEYS), zip(*profile_columns, strict=True))))
-    for i in np.flatnonzero(~com_present[order]).tolist():
-        roles_col[i] = None
 
-    text = leaders[["leader_id", "name", "role", "county", "township", "village", "grid", "group"]].iloc[order]
-    out = pd.DataFrame(
-        {
+    def ordered_columns() -> dict:
+        text = leaders[["leader_id", "name", "role", "county", "township", "village", "grid", "group"]].iloc[order]
+        body = {
             "leader_id": text["leader_id"].to_numpy(),
             "code": _text_column(code.iloc[order]),
             **{key: _text_column(text[key]) for key in ("name", "role", "county", "township", "village", "grid", "group")},
         }
-    )
-    out["group"] = out["group"].where(out["role"] != GRID_LEADER, None)
-    body = {}
-    for key in (
-        *(c for k in COMPONENT_KEYS for c in (f"{k}_k", k)),
-        "ballots", "satisfaction", "bonus", "deduction", "deduction_c", "base", "final_c", "final", "grade",
-        "band_grade", "complete", "veto", "mass_veto", "previous_grade", "eligible", "village_rank",
-        "township_rank", "county_rank", "award", "award_order", "award_position", "award_quota", "adjustment", "pay", "flags", *ROLE_COLUMNS,
-    ):
-        if key in ("grade", "band_grade"):
-            body[key] = _labels_column((grade_code if key == "grade" else band_code)[order], GRADES)
-        else:
-            body[key] = cols[key][order]
-    roles_array = np.empty(n, dtype=object)
-    roles_array[:] = roles_col
-    body["roles"] = roles_array
+        for key in (
+            *(c for k in COMPONENT_KEYS for c in (f"{k}_k", k)),
+            "ballots", "satisfaction", "bonus", "deduction", "deduction_c", "base", "final_c", "final", "grade",
+            "band_grade", "complete", "veto", "mass_veto", "previous_grade", "eligible", "village_rank",
+            "township_rank", "county_rank", "award", "award_order", "award_position", "award_quota", "adjustment", "pay", "flags", *ROLE_COLUMNS,
+        ):
+            if key in ("grade", "band_grade"):
+                body[key] = _labels_column((grade_code if key == "grade" else band_code)[order], GRADES)
+            else:
+                body[key] = cols[key][order]
+        return body
+
+    # The mappings are built by the interpreter while numpy and Arrow take the columns in order.
+    body, roles_column = run_all([ordered_columns, partial(_roles_column, profile, com_present, order)])
+    body["roles"] = roles_column
     for key in ("quarters", "reports", "vetoes", *(f"marks_{m}" for m in (*GRADES, ABSTAIN))):
         body[key] = cols[key][order]
-    out = pd.concat([out, pd.DataFrame(body)], axis=1)
+    # Every column is a fresh array: taken as it is, not copied into one block per dtype.
+    out = pd.DataFrame(body, copy=False)
+    out["group"] = out["group"].where(out["role"] != GRID_LEADER, None)
     roles = out[["leader_id", "code", "role", *ROLE_COLUMNS]].rename(
         columns={c: c.removeprefix("role_") for c in ROLE_COLUMNS}
     )
