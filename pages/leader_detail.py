@@ -13,7 +13,7 @@ from dashboard.reports.detail import ballot_breakdown, duty_profile_vs_township,
 from dashboard.reports.labels import flag_text, grade_label, leader_row, villages_in, year_title
 from dashboard.reports.quarter import leader_quarter_trend, trend_table
 from dashboard.services.results import leader_grade_history
-from dashboard.ui.charts import draw_chart
+from dashboard.ui.charts import chart_spec, draw_spec
 from dashboard.ui.quarter import quarter_data
 from dashboard.ui.resources import get_engine
 from dashboard.ui.results import DETAIL_CODE_KEY, derived, other_years_results, year_results
@@ -92,18 +92,36 @@ if notes:
 
 # The four quarters of 一季一考评 beside the year result (the quarterly rule, cached per revision).
 st.subheader("季度考评")
-quarters = leader_quarter_trend(quarter_data(engine, year=data.year).trend, row["code"])
-if quarters["score"].notna().any():
-    draw_chart(charts.quarter_trend_chart, quarters, width="stretch", height=260)
-st.dataframe(trend_table(quarters), hide_index=True, width="stretch", key="detail_quarters")
-if (quarters["note"] != "").any():
+
+
+def _quarter_views(code: str) -> dict:
+    quarters = leader_quarter_trend(quarter_data(engine, year=data.year).trend, code)
+    return {
+        "chart": chart_spec(charts.quarter_trend_chart, quarters) if quarters["score"].notna().any() else None,
+        "table": trend_table(quarters),
+        "unassessed": bool((quarters["note"] != "").any()),
+    }
+
+
+def _profile_spec(code: str) -> dict | None:
+    profile = duty_profile_vs_township(results, code)
+    return None if profile.empty else chart_spec(charts.duty_profile_chart, profile)
+
+
+# The leader's frames and chart specs are kept per (year, revision, scope, leader) for every
+# session: a visit neither rebuilds nor hashes them.
+quarter_views = derived(engine, data, "detail_quarters", _quarter_views, row["code"], extra=row["code"])
+if quarter_views["chart"] is not None:
+    draw_spec(quarter_views["chart"], width="stretch", height=260)
+st.dataframe(quarter_views["table"], hide_index=True, width="stretch", key="detail_quarters")
+if quarter_views["unassessed"]:
     st.caption("未考评的季度没有得分和排名，趋势图中留空。")
 
-profile = derived(engine, data, "duty_profile", duty_profile_vs_township, results, row["code"], extra=row["code"])
-if profile.empty:
+profile_spec = derived(engine, data, "duty_profile_spec", _profile_spec, row["code"], extra=row["code"])
+if profile_spec is None:
     st.caption("没有村两委打分，无七大员履职画像。")
 else:
-    draw_chart(charts.duty_profile_chart, profile, use_container_width=True)
+    draw_spec(profile_spec, width="stretch")
 
 try:
     # One leader's explanation, kept per (year, revision, leader) for every session.
@@ -116,12 +134,20 @@ except LeaderNotFoundError as exc:
     st.error(str(exc))
     st.stop()
 
-draw_chart(charts.waterfall_chart, score_waterfall(row, explanation.data["weights"]), use_container_width=True)
-
 marks = {m_: int(row.get(f"marks_{m_}", 0) or 0) for m_ in (*GRADES, ABSTAIN)}
-breakdown = ballot_breakdown(marks)
-satisfaction = None if pd.isna(row["satisfaction"]) else float(row["satisfaction"])
-draw_chart(charts.ballot_chart, breakdown, satisfaction, use_container_width=True)
+
+
+def _score_specs(code: str) -> tuple[dict, dict]:
+    satisfaction = None if pd.isna(row["satisfaction"]) else float(row["satisfaction"])
+    return (
+        chart_spec(charts.waterfall_chart, score_waterfall(row, explanation.data["weights"])),
+        chart_spec(charts.ballot_chart, ballot_breakdown(marks), satisfaction),
+    )
+
+
+waterfall_spec, ballot_spec = derived(engine, data, "detail_score_specs", _score_specs, row["code"], extra=row["code"])
+draw_spec(waterfall_spec, width="stretch")
+draw_spec(ballot_spec, width="stretch")
 if marks[ABSTAIN]:
     st.caption(f"另有弃权 {marks[ABSTAIN]} 张，不计入有效票。")
 

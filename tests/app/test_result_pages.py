@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -200,3 +201,31 @@ def test_scheme_settings_refuses_bands_out_of_order(sample_db):
     assert "grade_bands" in at.error[0].value
     with read_session(sample_db) as s:
         assert Scheme.from_json(s.get(AssessmentYear, 2024).scheme_json).grade_bands["优秀"] == 90
+
+
+def _chart_titles(at: AppTest) -> list[str]:
+    return [json.loads(c.proto.spec)["title"] for c in at.get("vega_lite_chart")]
+
+
+def test_overview_draws_only_the_open_tab(sample_db):
+    """总览 draws the two charts above the tabs and the open tab only: the heat map first, the trend when chosen."""
+    at = _open(_sign_in("demo-viewer"), "pages/overview.py")
+    assert _chart_titles(at) == ["等次分布", "最终得分分布（虚线为等次分数线）", "各村七大员履职得分率"]
+    at.session_state["overview_tab"] = "历年趋势"
+    _run(at)
+    titles = _chart_titles(at)
+    assert titles[:2] == ["等次分布", "最终得分分布（虚线为等次分数线）"]
+    assert titles[2:] == ["历年等次构成", "历年平均最终得分"]  # the sample has 2023 and 2024
+    assert at.dataframe[0].value.index.names == ["职务", "年度"]
+
+
+def test_awards_pay_detail_drawn_only_when_opened(sample_db):
+    """The closed 逐人明细 box sends no table; opened, it lists the 联户长 of the pay table, a page at most."""
+    results = assess_year(sample_db, 2024).results
+    at = _open(_sign_in("demo-official"), "pages/awards.py")
+    closed = len(at.dataframe)
+    at.session_state["awards_pay_detail_open"] = True
+    _run(at)
+    assert len(at.dataframe) == closed + 1
+    leaders = int((results["role"] == "联户长").sum())
+    assert len(at.dataframe[closed].value) == min(100, leaders)
