@@ -287,7 +287,8 @@ def ballot_chart(breakdown: pd.DataFrame, satisfaction: float | None) -> alt.Cha
                 "mark:N",
                 title=None,
                 scale=alt.Scale(domain=list(MARKS), range=[MARK_COLORS[m] for m in MARKS]),
-                legend=_legend_bottom(),
+                # Five marks in one row are wider than a phone: three per row.
+                legend=alt.Legend(orient="bottom", title=None, columns=3),
             ),
             order=alt.Order("mark_order:Q"),
             tooltip=[
