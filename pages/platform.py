@@ -26,8 +26,9 @@ if not rows:
 frame = pd.DataFrame(rows)
 for col in MONTH_COLUMNS:
     frame[col] = [count_text(v) for v in frame[col]]
-config = {c: st.column_config.TextColumn(disabled=True) for c in ("编号", "姓名", "职务")}
-config.update({c: text_column(c, help=f"{c}上报条数（整数）", width=52) for c in MONTH_COLUMNS})
+# Fixed widths so that twelve month headers (edit mark + "1月" … "12月") fit beside the names at 1,366 px.
+config = {c: st.column_config.TextColumn(disabled=True, width=w) for c, w in (("编号", 62), ("姓名", 72), ("职务", 58))}
+config.update({c: text_column(c, help=f"{c}上报条数（整数）", width=56 if len(c) == 2 else 64) for c in MONTH_COLUMNS})
 grid = EntryGrid(f"platform_editor_{year}_{village_id}")
 edited = grid.editor(frame, column_config=config, hide_index=True, num_rows="fixed", width="stretch")
 if st.button("保存上报数", type="primary", key="platform_save"):
