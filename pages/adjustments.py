@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.domain import ADJUSTMENT_KINDS, VETO
+from dashboard.reports.labels import year_title
 from dashboard.services.auth import ENTRY_ROLES
 from dashboard.services.entry import scope_leaders
 from dashboard.services.input_reads import adjustment_rows
@@ -16,7 +17,7 @@ engine = get_engine()
 state.require_page_role(ENTRY_ROLES, what="录入加减分")
 year = state.require_year()
 
-st.title(f"加减分 · {year} 年度")
+st.title(year_title("加减分", year))
 village_id = state.village_picker(engine, key="adjustments_village")
 if village_id is None:
     st.stop()

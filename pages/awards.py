@@ -13,6 +13,7 @@ from dashboard.reports.awards import (
     pay_by_village,
     pay_table,
 )
+from dashboard.reports.labels import year_title
 from dashboard.services.results import AWARD_ROLES, award_scope_label, scope_results
 from dashboard.ui import state
 from dashboard.ui.resources import get_engine
@@ -31,7 +32,7 @@ data = year_results(engine)
 results = data.results
 scheme = data.scheme
 
-st.title(f"表彰 · {data.year} 年度")
+st.title(year_title("表彰", data.year))
 st.caption(
     f"评选范围：{award_scope_label(scheme)}分别评选网格长、联户长；名额 = 在任人数 × {scheme.award_ratio:g}（向下取整）；"
     "条件：等次优秀、考评资料完整、无一票否决和群众评议否决。"

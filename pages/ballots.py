@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.domain import MARKS
+from dashboard.reports.labels import year_title
 from dashboard.services.auth import ENTRY_ROLES
 from dashboard.services.concurrency import ballot_sheet_version
 from dashboard.services.input_reads import ballot_counts
@@ -18,7 +19,7 @@ engine = get_engine()
 state.require_page_role(ENTRY_ROLES, what="录入群众评议")
 year = state.require_year()
 
-st.title(f"群众评议 · {year} 年度")
+st.title(year_title("群众评议", year))
 village_id = state.village_picker(engine, key="ballots_village")
 if village_id is None:
     st.stop()

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard.data.db import read_session
 from dashboard.data.years import year_scheme
 from dashboard.domain import DUTIES, DUTY_KEYS
+from dashboard.reports.labels import year_title
 from dashboard.services.auth import ENTRY_ROLES
 from dashboard.services.committee import (
     POSTS,
@@ -28,7 +29,7 @@ engine = get_engine()
 state.require_page_role(ENTRY_ROLES, what="录入两委打分")
 year = state.require_year()
 
-st.title(f"两委打分 · {year} 年度")
+st.title(year_title("两委打分", year))
 st.caption("一位两委成员、一个季度一张表：每行一名网格长或联户长，七大员各项不超过该项满分。")
 
 c1, c2, c3 = st.columns([2, 1, 2])

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard.reports.labels import year_title
 from dashboard.services.completion import (
     QUARTER_COLUMNS,
     committee_draft_overview,
@@ -20,7 +21,7 @@ engine = get_engine()
 state.require_user()
 year = state.require_year()
 
-st.title(f"完成情况 · {year} 年度")
+st.title(year_title("完成情况", year))
 leaders = scoped_read(engine, leader_completion, year=year)
 if leaders.empty:
     st.info("您的范围内没有需要考评的在任人员。")

@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard.data.db import read_session
 from dashboard.data.queries import explain_leader
 from dashboard.headers import HEADERS
-from dashboard.reports.labels import grade_label
+from dashboard.reports.labels import grade_label, year_title
 from dashboard.services import leader_self
 from dashboard.services.auth import LEADER
 from dashboard.ui import state
@@ -21,7 +21,7 @@ with read_session(engine) as session:
     leader = leader_self.own_leader(session=session, user=user)
     visible = leader_self.own_record_year_open(session=session, user=user, year=year)
 
-st.title(f"我的述职档案 · {year} 年度")
+st.title(year_title("我的述职档案", year))
 if not visible:
     st.info(f"{year} 年度还在录入中，考评结果公示后才能在这里查看。")
     st.stop()

@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard.data.db import read_session, transaction
 from dashboard.data.years import YearClosed, get_year
 from dashboard.domain import DUTIES, SELF_CONFIRMED, SELF_PENDING, SELF_RETURNED, YEAR_OPEN
+from dashboard.reports.labels import year_title
 from dashboard.services import leader_self
 from dashboard.services.auth import LEADER, PermissionDenied
 from dashboard.ui import state
@@ -21,7 +22,7 @@ with read_session(engine) as session:
     current = leader_self.own_self_report(session=session, user=user, year=year)
     year_row = get_year(session, year)
 
-st.title(f"本人述职 · {year} 年度")
+st.title(year_title("本人述职", year))
 st.caption(f"{leader.name} · {leader.role} · 编号 {leader.code}。按七大员职责逐项自评（0–100 分），写明本年度工作。"
            "提交后由村评分员确认，确认后计入考评。")
 

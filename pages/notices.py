@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.data.db import transaction
+from dashboard.reports.labels import year_title
 from dashboard.services import notices
 from dashboard.services.auth import PermissionDenied
 from dashboard.ui import state
@@ -14,7 +15,7 @@ engine = get_engine()
 signed = state.require_page_role(notices.NOTICE_ROLES, what="导出短信通知")
 year = state.require_year()
 
-st.title(f"短信通知 · {year} 年度")
+st.title(year_title("短信通知", year))
 st.caption("生成可导入运营商短信平台的 CSV 文件（两列：手机号、内容）。本系统不直接发送短信；"
            "手机号取自人员名册的「联系电话」，没有号码的人员列在下面，请另行通知。")
 

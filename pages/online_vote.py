@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard.data.db import transaction
 from dashboard.data.years import YearClosed
+from dashboard.reports.labels import year_title
 from dashboard.services import rounds
 from dashboard.services.auth import PermissionDenied
 from dashboard.services.entry import scope_villages
@@ -16,7 +17,7 @@ engine = get_engine()
 signed = state.require_page_role(rounds.ROUND_ROLES, what="管理在线评议")
 year = state.require_year()
 
-st.title(f"在线评议 · {year} 年度")
+st.title(year_title("在线评议", year))
 st.caption("发起评议批次后下载评议票（每张一个一次性评议码和二维码），群众用手机扫码投票；"
            "系统只记录评议码是否已使用，不记录谁投了什么。评议码只在发起时生成一次，请立即下载并妥善保管。")
 

@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard.data.db import read_session
 from dashboard.domain import GRADES
 from dashboard.reports import charts
-from dashboard.reports.labels import scopes_in
+from dashboard.reports.labels import scopes_in, year_title
 from dashboard.reports.overview import (
     grade_band_rules,
     grade_distribution,
@@ -28,7 +28,7 @@ engine = get_engine()
 data = year_results(engine)
 results = data.results
 
-st.title(f"总览 · {data.year} 年度")
+st.title(year_title("总览", data.year))
 if results.empty:
     st.info("您的范围内没有考评结果。")
     st.stop()

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from dashboard.reports.labels import year_title
 from dashboard.services.auth import ENTRY_ROLES
 from dashboard.services.input_reads import platform_rows
 from dashboard.services.inputs import MONTH_COLUMNS, save_platform_counts
@@ -14,7 +15,7 @@ engine = get_engine()
 state.require_page_role(ENTRY_ROLES, what="录入平台上报")
 year = state.require_year()
 
-st.title(f"平台上报 · {year} 年度")
+st.title(year_title("平台上报", year))
 st.caption("每格填该月通过综治E通上报的条数（整数）；留空表示该月没有记录。")
 village_id = state.village_picker(engine, key="platform_village")
 if village_id is None:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard.data.db import read_session, transaction
 from dashboard.domain import YEAR_FINAL, YEAR_OPEN, YEAR_PUBLICITY
+from dashboard.reports.labels import year_title
 from dashboard.services import workflow
 from dashboard.services.auth import PermissionDenied
 from dashboard.ui import state
@@ -14,7 +15,7 @@ engine = get_engine()
 user = state.require_user()
 year = state.require_year()
 
-st.title(f"公示 · {year} 年度")
+st.title(year_title("公示", year))
 
 with read_session(engine) as session:
     row = session.get(AssessmentYear, year)

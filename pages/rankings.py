@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard.domain import GRADES, LEADER_ROLES
-from dashboard.reports.labels import LEVEL_NAMES, RANK_COLUMNS, scopes_in, villages_in
+from dashboard.reports.labels import LEVEL_NAMES, RANK_COLUMNS, scopes_in, villages_in, year_title
 from dashboard.reports.rankings import (
     RANKING_HEADERS,
     RankingFilter,
@@ -18,7 +18,7 @@ engine = get_engine()
 data = year_results(engine)
 results = data.results
 
-st.title(f"排名 · {data.year} 年度")
+st.title(year_title("排名", data.year))
 if not data.scope.everything:
     st.caption(f"范围：{data.scope.label()}")
 

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard.data.db import read_session, transaction
 from dashboard.data.years import YearClosed, get_year
 from dashboard.domain import AWARD_SCOPES, COMPONENT_NAMES, COMPONENTS, DUTIES, GRADES, YEAR_OPEN
+from dashboard.reports.labels import year_title
 from dashboard.scoring.scheme import Scheme, SchemeError
 from dashboard.services.auth import PermissionDenied
 from dashboard.services.results import SCHEME_ROLES
@@ -25,7 +26,7 @@ with read_session(engine) as session:
     revision = row.revision if row else 0
     scheme = load_scheme(session=session, year=year)
 
-st.title(f"方案设置 · {year} 年度")
+st.title(year_title("方案设置", year))
 st.caption(f"年度状态：{status}")
 notice = st.session_state.pop("scheme_notice", None)
 if notice:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard.domain import DUTIES
+from dashboard.reports.labels import year_title
 from dashboard.services.auth import ENTRY_ROLES
 from dashboard.services.concurrency import self_report_version
 from dashboard.services.entry import scope_leaders
@@ -17,7 +18,7 @@ engine = get_engine()
 state.require_page_role(ENTRY_ROLES, what="录入个人述职")
 year = state.require_year()
 
-st.title(f"个人述职 · {year} 年度")
+st.title(year_title("个人述职", year))
 st.caption("每人每年一份：七大员各项的自评（0–100，百分制）和述职摘要。")
 village_id = state.village_picker(engine, key="self_report_village")
 if village_id is None:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard.data.db import transaction
 from dashboard.data.years import YearClosed
+from dashboard.reports.labels import year_title
 from dashboard.services import leader_self
 from dashboard.services.auth import PermissionDenied
 from dashboard.ui import state
@@ -15,7 +16,7 @@ engine = get_engine()
 signed = state.require_page_role(leader_self.REVIEW_ROLES, what="确认个人述职")
 year = state.require_year()
 
-st.title(f"述职确认 · {year} 年度")
+st.title(year_title("述职确认", year))
 st.caption("网格长、联户长本人提交的个人述职在确认后才计入考评；有问题的请填写意见后退回。")
 notice = st.session_state.pop("review_notice", None)
 if notice:

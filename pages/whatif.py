@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.domain import COMPONENT_NAMES, COMPONENTS, GRADES
 from dashboard.headers import HEADERS
+from dashboard.reports.labels import year_title
 from dashboard.reports.whatif import compare_results, grade_shift_matrix, whatif_changes
 from dashboard.scoring.scheme import SchemeError
 from dashboard.services.results import WHATIF_ROLES
@@ -18,7 +19,7 @@ engine = get_engine()
 data = year_results(engine)
 scheme = data.scheme
 
-st.title(f"方案对比 · {data.year} 年度")
+st.title(year_title("方案对比", data.year))
 st.caption(
     "在当前方案的副本上调整权重、等次分数线或表彰比例，查看谁的等次或表彰会变化。不会保存任何内容。"
 )

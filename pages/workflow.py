@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard.data import audit
 from dashboard.data.db import read_session, transaction
 from dashboard.domain import YEAR_FINAL, YEAR_OPEN, YEAR_PUBLICITY
+from dashboard.reports.labels import year_title
 from dashboard.services import workflow
 from dashboard.services.auth import ADMIN, PermissionDenied
 from dashboard.ui import state
@@ -17,7 +18,7 @@ engine = get_engine()
 user = state.require_page_role(workflow.WORKFLOW_ROLES, what="管理年度流程")
 year = state.require_year()
 
-st.title(f"年度流程 · {year} 年度")
+st.title(year_title("年度流程", year))
 st.caption("录入中 → 公示中（冻结结果、公示、登记异议）→ 已定稿（正式结果，只读）。重新开放录入需管理员填写理由。")
 
 with read_session(engine) as session:

@@ -12,6 +12,7 @@ from dashboard.cli.main import main as cli_main
 from dashboard.data.config import PROJECT_ROOT
 from dashboard.data.db import make_engine, read_session
 from dashboard.data.queries import assess_year
+from dashboard.reports.labels import year_title
 from dashboard.scoring.scheme import Scheme
 from models import AssessmentYear
 
@@ -74,7 +75,7 @@ def _open(at: AppTest, page: str) -> AppTest:
 def test_viewer_lands_on_rankings_of_grid_leaders(sample_db):
     """A viewer's first page is 排名: 网格长 of 南峪乡 in township-rank order, 50 rows a page at most."""
     at = _sign_in("demo-viewer")
-    assert at.title[0].value == "排名 · 2024 年度"
+    assert at.title[0].value == year_title("排名", 2024)
     results = assess_year(sample_db, 2024).results
     grid = results.loc[(results["role"] == "网格长") & (results["township"] == "南峪乡")]
     table = at.dataframe[0].value

@@ -14,6 +14,7 @@ from test_app_browser import _open, _select_year, _settle, _sign_in
 from dashboard.data.db import make_engine
 from dashboard.data.queries import assess_year
 from dashboard.domain import DUTIES
+from dashboard.reports.labels import year_title
 
 pytestmark = pytest.mark.e2e
 
@@ -54,12 +55,12 @@ def test_leader_submits_assessor_confirms_result_changes(page: Page, browser, ap
     phone.get_by_role("button", name="保存新密码").click()
     _settle(phone)
     expect(phone.get_by_role("heading", name=re.compile("本人述职"))).to_be_visible()
-    if not phone.get_by_role("heading", name=f"本人述职 · {YEAR} 年度").is_visible():
+    if not phone.get_by_role("heading", name=year_title("本人述职", YEAR)).is_visible():
         phone.get_by_test_id("stExpandSidebarButton").click()
         _select_year(phone, YEAR)
         phone.get_by_test_id("stSidebarCollapseButton").locator("button").click(force=True)
         phone.wait_for_timeout(500)
-    expect(phone.get_by_role("heading", name=f"本人述职 · {YEAR} 年度")).to_be_visible()
+    expect(phone.get_by_role("heading", name=year_title("本人述职", YEAR))).to_be_visible()
     for name in DUTIES.values():
         phone.get_by_label(name).fill("60")
     phone.get_by_label("述职摘要").fill("本年度调解纠纷 5 起，入户走访 120 次。")

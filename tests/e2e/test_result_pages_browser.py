@@ -66,7 +66,7 @@ def test_each_role_opens_its_result_pages(page: Page, role: str):
     assert allowed == expected.get(role, set(RESULT_TITLES))
     for title in sorted(allowed):
         _open(page, title)
-        heading = year_title(title, YEAR) if title == "述职档案" else f"{title} · {YEAR} 年度"
+        heading = year_title(title, YEAR)
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
         expect(page.get_by_test_id("stException")).to_have_count(0)
     for title in set(RESULT_TITLES) - allowed:

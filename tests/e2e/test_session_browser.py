@@ -10,6 +10,7 @@ import pytest
 from conftest import TIMEOUT_MS
 from playwright.sync_api import Browser, Page, expect
 
+from dashboard.reports.labels import year_title
 from dashboard.services.accounts import DEMO_ACCOUNTS
 from dashboard.services.auth import SESSION_COOKIE, SIGN_IN_FAILED
 
@@ -63,11 +64,11 @@ def test_reload_keeps_sign_in_on_the_same_page(browser: Browser, app_url: str):
     expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
     _settle(page)
     page.get_by_test_id("stSidebarNavLink").filter(has_text="排名").click()
-    expect(_heading(page)).to_have_text("排名 · 2025 年度")
+    expect(_heading(page)).to_have_text(year_title("排名", 2025))
     cookie = _session_cookie(page)
     assert (cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (True, "Lax", "/")
     page.reload()
-    expect(_heading(page)).to_have_text("排名 · 2025 年度")
+    expect(_heading(page)).to_have_text(year_title("排名", 2025))
     assert page.url == f"{app_url}/rankings"
     expect(page.get_by_text("演示评分员")).to_be_visible()
     context.close()
@@ -84,7 +85,7 @@ def test_deep_link_signed_out_asks_for_sign_in_then_opens_the_page(browser: Brow
         expect(page.get_by_text("Page not found")).to_have_count(0)
         page.screenshot(path=str(SHOTS / name))
         _sign_in(page, "demo-viewer")
-        expect(_heading(page)).to_have_text("排名 · 2025 年度")
+        expect(_heading(page)).to_have_text(year_title("排名", 2025))
         assert page.url == f"{app_url}/rankings"
         context.close()
 
@@ -99,12 +100,12 @@ def test_new_tab_opens_the_page_signed_in(browser: Browser, app_url: str):
     _session_cookie(page)
     tab = context.new_page()
     tab.goto(f"{app_url}/rankings")
-    expect(_heading(tab)).to_have_text("排名 · 2025 年度")
+    expect(_heading(tab)).to_have_text(year_title("排名", 2025))
     expect(tab.get_by_label("用户名")).to_have_count(0)
     _settle(tab)
     tab.screenshot(path=str(SHOTS / "deep_link_signed_in.png"))
     tab.goto(f"{app_url}/overview")
-    expect(_heading(tab)).to_have_text("总览 · 2025 年度")
+    expect(_heading(tab)).to_have_text(year_title("总览", 2025))
     context.close()
 
 
@@ -121,7 +122,7 @@ def test_signed_out_cookie_no_longer_works(browser: Browser, app_url: str):
     probe.add_cookies([old])
     other = probe.new_page()
     other.goto(f"{app_url}/rankings")
-    expect(_heading(other)).to_have_text("排名 · 2025 年度")
+    expect(_heading(other)).to_have_text(year_title("排名", 2025))
     probe.close()
     _settle(page)
     page.get_by_role("button", name="退出登录").click()
