@@ -108,6 +108,8 @@ def _dense_codes(values) -> tuple[np.ndarray, np.ndarray]:
         if span <= _DENSE_FACTOR * arr.size + 1024:
             offset = arr.astype(np.int64) - lo
             seen = np.bincount(offset, minlength=span) > 0
+            if seen.all():  # every value in the range occurs: the offsets are the codes
+                return offset, np.arange(lo, lo + span).astype(arr.dtype)
             remap = np.cumsum(seen) - 1
             return remap[offset], (np.flatnonzero(seen) + lo).astype(arr.dtype)
     codes, uniques = pd.factorize(pd.Series(values), sort=True)
@@ -141,16 +143,17 @@ def committee_aggregates(raw: pd.DataFrame) -> pd.DataFrame:
         if not all_ok:
             values = values[ok]
         values = np.ascontiguousarray(values, dtype="float64")
-        total = np.bincount(key, weights=values, minlength=size)
+        # np.add.at sums in row order like np.bincount(weights=…) (the same floats), in half the time.
+        total = block[3 * j] if dense else np.empty(size)
+        total.fill(0.0)
+        np.add.at(total, key, values)
         low = block[3 * j + 1] if dense else np.empty(size)
         low.fill(np.inf)
         np.fmin.at(low, key, values)  # like pandas: NaN skipped
         high = block[3 * j + 2] if dense else np.empty(size)
         high.fill(-np.inf)
         np.fmax.at(high, key, values)
-        if dense:
-            block[3 * j] = total
-        else:
+        if not dense:
             for k, stat in enumerate((total, low, high)):
                 block[3 * j + k] = stat[groups]
 
@@ -168,7 +171,9 @@ def _mark_codes(marks: pd.Series) -> np.ndarray:
         lookup = np.array([MARK_COLUMNS.index(c) if c in MARK_COLUMNS else -1 for c in marks.cat.categories]
                           + [-1], dtype=np.int64)
         return lookup[marks.cat.codes.to_numpy().astype(np.int64)]  # code −1 (NaN) → last entry
-    return pd.Categorical(marks, categories=list(MARK_COLUMNS)).codes.astype(np.int64)
+    # A lookup, not pd.Categorical(marks, categories=…): values outside the categories are
+    # deprecated there (pandas 4 will raise), and an unknown mark must simply not count.
+    return pd.Index(list(MARK_COLUMNS)).get_indexer(np.asarray(marks, dtype=object)).astype(np.int64)
 
 
 def mass_counts(raw: pd.DataFrame) -> pd.DataFrame:
@@ -178,9 +183,14 @@ def mass_counts(raw: pd.DataFrame) -> pd.DataFrame:
     leader_codes, leader_ids = _dense_codes(raw["leader_id"].to_numpy())
     marks = _mark_codes(raw["mark"])
     width = len(MARK_COLUMNS)
-    ok = (leader_codes >= 0) & (marks >= 0)
-    present = np.bincount(leader_codes[leader_codes >= 0], minlength=len(leader_ids)) > 0
-    counts = np.bincount(leader_codes[ok] * width + marks[ok], minlength=len(leader_ids) * width)
+    known = leader_codes >= 0
+    ok = known & (marks >= 0)
+    if ok.all():  # no missing leader or unknown mark: no filtered copies of the rows
+        present = np.ones(len(leader_ids), dtype=bool)
+        counts = np.bincount(leader_codes * width + marks, minlength=len(leader_ids) * width)
+    else:
+        present = np.bincount(leader_codes[known], minlength=len(leader_ids)) > 0
+        counts = np.bincount(leader_codes[ok] * width + marks[ok], minlength=len(leader_ids) * width)
     counts = counts.reshape(len(leader_ids), width)[present].astype("int64")
     out = pd.DataFrame(counts, columns=list(MARK_COLUMNS))
     out.insert(0, "leader_id", leader_ids[present])
@@ -194,17 +204,14 @@ def platform_totals(raw: pd.DataFrame) -> pd.DataFrame:
     leader_codes, leader_ids = _dense_codes(raw["leader_id"].to_numpy())
     reports = raw["reports"].to_numpy()
     ok = leader_codes >= 0
-    if reports.dtype.kind in "iub":
-        counts = reports[ok].astype(np.int64)
-        if len(counts) and int(np.abs(counts).max()) * len(counts) < 2**53:
-            # Whole counts summed in float64 (bincount) are exact below 2**53.
-            total = np.bincount(leader_codes[ok], weights=counts, minlength=len(leader_ids)).astype(np.int64)
-        else:
-            total = np.zeros(len(leader_ids), dtype=np.int64)
-            np.add.at(total, leader_codes[ok], counts)
+    if not ok.all():
+        leader_codes, reports = leader_codes[ok], reports[ok]
+    if reports.dtype.kind in "iub":  # whole counts summed as integers: exact
+        total = np.zeros(len(leader_ids), dtype=np.int64)
+        np.add.at(total, leader_codes, reports.astype(np.int64, copy=False))
     else:  # NaN counts as 0, as in a pandas sum
-        weights = np.nan_to_num(np.asarray(reports[ok], dtype="float64"), nan=0.0)
-        total = np.bincount(leader_codes[ok], weights=weights, minlength=len(leader_ids))
+        weights = np.nan_to_num(np.asarray(reports, dtype="float64"), nan=0.0)
+        total = np.bincount(leader_codes, weights=weights, minlength=len(leader_ids))
     return pd.DataFrame({"leader_id": leader_ids, "reports": total})
 
 

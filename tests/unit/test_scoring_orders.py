@@ -13,7 +13,14 @@ from scoring_builders import YearBuilder
 from test_scoring_properties import schemes, years
 
 from dashboard.domain import DUTY_KEYS, GRID_LEADER
-from dashboard.scoring import committee_aggregates, score_year
+from dashboard.scoring import (
+    MARK_COLUMNS,
+    committee_aggregates,
+    mass_counts,
+    platform_totals,
+    score_year,
+)
+from dashboard.scoring.inputs import _dense_codes
 from dashboard.scoring.orders import lexsort_ints
 from dashboard.scoring.scheme import exact
 
@@ -123,3 +130,37 @@ def test_grade_columns_hold_text_like_the_other_text_columns():
     empty = YearBuilder()
     empty.leader("C", status="离任")
     assert score_year(empty.inputs()).results["grade"].dtype == object
+
+
+def test_dense_codes_of_a_full_range_and_of_gaps():
+    """Ids 5, 6, 7 all present: codes are the offsets 0, 1, 2; ids 5 and 9 (gap): codes 0 and 1."""
+    codes, values = _dense_codes(np.array([7, 5, 6, 5]))
+    assert codes.tolist() == [2, 0, 1, 0] and values.tolist() == [5, 6, 7]
+    codes, values = _dense_codes(np.array([9, 5, 5]))
+    assert codes.tolist() == [1, 0, 0] and values.tolist() == [5, 9]
+
+
+def test_mass_counts_and_platform_totals_equal_pandas_groupby():
+    """Random marks and monthly counts, with rows lacking a leader, unknown marks and NaN counts: as groupby."""
+    rng = np.random.default_rng(5)
+    marks = np.array([*MARK_COLUMNS, "缺考"], dtype=object)
+    for trial in range(20):
+        rows = int(rng.integers(1, 300))
+        leader = rng.integers(1, 40, rows).astype("float64")
+        if trial % 2:
+            leader[rng.random(rows) < 0.1] = np.nan  # rows without a leader are left out
+        ballots = pd.DataFrame({"leader_id": leader, "mark": marks[rng.integers(0, len(marks), rows)]})
+        got = mass_counts(ballots).set_index("leader_id")
+        known = ballots.dropna(subset=["leader_id"])
+        want = pd.crosstab(known["leader_id"], known["mark"]).reindex(columns=list(MARK_COLUMNS), fill_value=0)
+        assert got.index.tolist() == want.index.tolist()
+        assert got[list(MARK_COLUMNS)].to_numpy().tolist() == want.to_numpy().tolist()
+
+        reports = rng.integers(0, 9, rows)
+        platform = pd.DataFrame({"leader_id": leader, "month": 1, "reports": reports})
+        if trial % 3 == 0:
+            platform["reports"] = np.where(rng.random(rows) < 0.2, np.nan, reports)
+        got = platform_totals(platform).set_index("leader_id")["reports"]
+        want = platform.dropna(subset=["leader_id"]).groupby("leader_id")["reports"].sum()
+        assert got.index.tolist() == want.index.tolist()
+        assert got.tolist() == want.tolist()
