@@ -78,7 +78,7 @@ def _role_max() -> dict:
     }}
 
 
-def _committee_and_mass() -> dict:
+def _components() -> dict:
     c = st.columns(4)
     trim_raters = c[0].number_input("两委去高低分最少人数", min_value=0, value=int(raw["committee"]["trim_min_raters"]),
                                     step=1, key="scheme_trim_raters")
@@ -95,7 +95,11 @@ def _committee_and_mass() -> dict:
         g: _number(c[i], f"{g}票分值", raw["mass"]["points"][g], f"scheme_points_{g}", min_value=0.0)
         for i, g in enumerate(GRADES)
     }
+    c = st.columns(4)
+    target = _number(c[0], "综治E通每月上报目标（条）", raw["platform"]["monthly_target"], "scheme_target",
+                     min_value=0.0)
     return {
+        "platform": {"monthly_target": target},
         "committee": {"trim_min_raters": int(trim_raters)},
         "mass": {"points": points, "min_ballots": int(min_ballots), "trim_min_ballots": int(trim_ballots),
                  "veto_share": veto_share.strip()},
@@ -103,18 +107,16 @@ def _committee_and_mass() -> dict:
 
 
 def _grades_and_awards() -> dict:
-    c = st.columns(4)
-    target = _number(c[0], "每月上报目标（条）", raw["platform"]["monthly_target"], "scheme_target", min_value=0.0)
-    bonus_cap = _number(c[1], "加分上限", raw["bonus_cap"], "scheme_bonus_cap", min_value=0.0)
-    ratio = _number(c[2], "表彰比例", raw["award"]["ratio"], "scheme_ratio", step=0.01, fmt="%.2f",
+    c = st.columns(3)
+    bonus_cap = _number(c[0], "加分上限", raw["bonus_cap"], "scheme_bonus_cap", min_value=0.0)
+    ratio = _number(c[1], "表彰比例", raw["award"]["ratio"], "scheme_ratio", step=0.01, fmt="%.2f",
                     min_value=0.0, max_value=1.0)
     scope_names = {"village": "按村", "township": "按乡镇", "county": "按县"}
-    scope = c[3].selectbox("表彰评选范围", AWARD_SCOPES, index=AWARD_SCOPES.index(raw["award"]["scope"]),
+    scope = c[2].selectbox("表彰评选范围", AWARD_SCOPES, index=AWARD_SCOPES.index(raw["award"]["scope"]),
                            format_func=scope_names.get, key="scheme_scope")
     c = st.columns(3)
     bands = {g: _number(c[i], f"{g}分数线", raw["grade_bands"][g], f"scheme_band_{g}") for i, g in enumerate(GRADES[:3])}
-    return {"platform": {"monthly_target": target}, "bonus_cap": bonus_cap, "grade_bands": bands,
-            "award": {"ratio": ratio, "scope": scope}}
+    return {"bonus_cap": bonus_cap, "grade_bands": bands, "award": {"ratio": ratio, "scope": scope}}
 
 
 def _pay() -> dict:
@@ -132,8 +134,8 @@ def _pay() -> dict:
 SECTIONS = {
     "分项权重": _weights,
     "七大员满分": _role_max,
-    "打分与评议": _committee_and_mass,
-    "等次与表彰": _grades_and_awards,
+    "打分、评议与上报": _components,
+    "加分、等次与表彰": _grades_and_awards,
     "联户长报酬": _pay,
 }
 JSON_TAB = "导入 / 导出 JSON"

@@ -182,10 +182,10 @@ def test_scheme_settings_saves_a_valid_change(sample_db):
     with read_session(sample_db) as s:
         before = s.get(AssessmentYear, 2024).revision
     at = _open(_sign_in("demo-admin"), "pages/scheme_settings.py")
-    at.session_state["scheme_tab"] = "等次与表彰"
+    at.session_state["scheme_tab"] = "加分、等次与表彰"
     _run(at)
     at.number_input(key="scheme_bonus_cap").set_value(3.0)
-    at.button(key="FormSubmitter:scheme_form_等次与表彰-保存方案").click()
+    at.button(key="FormSubmitter:scheme_form_加分、等次与表彰-保存方案").click()
     _run(at)
     assert not at.exception
     assert not at.error
@@ -198,10 +198,10 @@ def test_scheme_settings_saves_a_valid_change(sample_db):
 def test_scheme_settings_refuses_bands_out_of_order(sample_db):
     """优秀 line 70 below 称职 75 is refused naming grade_bands; the stored scheme is unchanged."""
     at = _open(_sign_in("demo-admin"), "pages/scheme_settings.py")
-    at.session_state["scheme_tab"] = "等次与表彰"
+    at.session_state["scheme_tab"] = "加分、等次与表彰"
     _run(at)
     at.number_input(key="scheme_band_优秀").set_value(70.0)
-    at.button(key="FormSubmitter:scheme_form_等次与表彰-保存方案").click()
+    at.button(key="FormSubmitter:scheme_form_加分、等次与表彰-保存方案").click()
     _run(at)
     assert "grade_bands" in at.error[0].value
     with read_session(sample_db) as s:
