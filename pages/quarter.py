@@ -24,6 +24,13 @@ from dashboard.ui.quarter import notice_bytes, notice_scope, quarter_data
 from dashboard.ui.resources import get_engine
 from dashboard.ui.tables import PAGE_ROWS, paged_dataframe
 
+FILTER_STATE = "quarter_filters"
+
+
+def _index(options: list, value) -> int:
+    return options.index(value) if value in options else 0
+
+
 engine = get_engine()
 user = state.require_user()
 data = quarter_data(engine)
@@ -84,21 +91,42 @@ if rank_tab.open:
         role = (
             st.segmented_control("职务", LEADER_ROLES, default=LEADER_ROLES[0], key="quarter_role") or LEADER_ROLES[0]
         )
-        with st.expander("筛选", icon=":material/filter_list:"):
-            f = st.columns(2)
-            level = f[0].selectbox(
-                "排名范围", list(QUARTER_RANK_COLUMNS), index=1, format_func=LEVEL_NAMES.get, key="quarter_level"
-            )
-            township = None
-            if len(townships) > 1:
-                township = f[1].selectbox("乡镇", ["全部", *townships], key="quarter_township")
-                township = None if township == "全部" else township
-            village = f[0].selectbox("村", ["全部", *villages_in(rows, township)], key="quarter_village")
-            village = None if village == "全部" else village
-            grade = f[1].selectbox("等次", ["全部", *GRADES], key="quarter_grade")
-            grade = None if grade == "全部" else grade
-            name = st.text_input("按姓名或编号查找", key="quarter_name", placeholder="输入姓名或编号的一部分")
-            show_parts = st.toggle("显示分项得分（两委打分、平台上报）", value=False, key="quarter_parts")
+        # The filter box is drawn only while open (its six fields were a good part of every visit);
+        # the chosen filters live in session state, so they stay in force with the box closed.
+        saved = st.session_state.get(FILTER_STATE, {})
+        levels = list(QUARTER_RANK_COLUMNS)
+        filter_box = st.expander("筛选", icon=":material/filter_list:", on_change="rerun", key="quarter_filter_open")
+        if filter_box.open:
+            with filter_box:
+                f = st.columns(2)
+                level = f[0].selectbox(
+                    "排名范围", levels, index=_index(levels, saved.get("level", "township")),
+                    format_func=LEVEL_NAMES.get, key="quarter_level",
+                )
+                township = None
+                if len(townships) > 1:
+                    options = ["全部", *townships]
+                    township = f[1].selectbox(
+                        "乡镇", options, index=_index(options, saved.get("township")), key="quarter_township"
+                    )
+                    township = None if township == "全部" else township
+                options = ["全部", *villages_in(rows, township)]
+                village = f[0].selectbox("村", options, index=_index(options, saved.get("village")), key="quarter_village")
+                village = None if village == "全部" else village
+                options = ["全部", *GRADES]
+                grade = f[1].selectbox("等次", options, index=_index(options, saved.get("grade")), key="quarter_grade")
+                grade = None if grade == "全部" else grade
+                name = st.text_input("按姓名或编号查找", value=saved.get("name", ""), key="quarter_name",
+                                     placeholder="输入姓名或编号的一部分")
+                show_parts = st.toggle("显示分项得分（两委打分、平台上报）", value=saved.get("show_parts", False),
+                                       key="quarter_parts")
+            saved = {"level": level, "township": township, "village": village, "grade": grade, "name": name,
+                     "show_parts": show_parts}
+            st.session_state[FILTER_STATE] = saved
+        level = saved.get("level", "township")
+        township = saved.get("township") if len(townships) > 1 else None
+        village = saved.get("village") if saved.get("village") in villages_in(rows, township) else None
+        grade, name, show_parts = saved.get("grade"), saved.get("name", ""), saved.get("show_parts", False)
 
         flt = QuarterFilter(role=role, level=level, township=township, village=village, grade=grade, name=name)
         table = quarter_ranking(rows, flt)
@@ -119,7 +147,9 @@ if rank_tab.open:
             ),
             "grade": st.column_config.TextColumn(QUARTER_HEADERS["grade"], width=64),
         }
-        st.caption(f"{label} · {LEVEL_NAMES[level]}排名 · {role} · 共 {len(table)} 人")
+        chosen = [t for t in (township, village, grade) if t] + ([f"查找「{name}」"] if name else [])
+        st.caption(f"{label} · {LEVEL_NAMES[level]}排名 · {role}" + "".join(f" · {t}" for t in chosen)
+                   + f" · 共 {len(table)} 人")
         if table.empty:
             st.caption("没有符合条件的人员。")
         else:

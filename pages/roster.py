@@ -102,7 +102,7 @@ if add_box.open:
                 save_once("roster_add_saved", (village_id, repr(fields)), lambda: state.run_action(
                     engine, save_leader, village_id=village_id, fields=fields))
 
-edit_box = st.expander("修改 / 离任", icon=":material/edit:", on_change="rerun", key="roster_edit_open")
+edit_box = st.expander("修改 / 离任", icon=":material/edit_note:", on_change="rerun", key="roster_edit_open")
 if not edit_box.open:
     st.stop()
 with edit_box:

@@ -38,12 +38,35 @@ def test_quarter_page_filters_by_quarter_role_and_name(sample_db):
     at = _open(_sign_in("demo-viewer"), "pages/quarter.py")
     at.segmented_control(key="quarter_quarter").set_value(2)
     at.segmented_control(key="quarter_role").set_value("联户长")
+    at.session_state["quarter_filter_open"] = True
+    _run(at)
     at.text_input(key="quarter_name").input(one["name"])
     _run(at)
     table = at.dataframe[0].value
     named = rows.loc[(rows["role"] == "联户长") & (rows["name"] == one["name"])]
     assert table["name"].tolist() == named["name"].tolist()
     assert table["score"].iloc[0] == one["score"] and table["rank"].iloc[0] == one["rank_township"]
+
+
+def test_quarter_filters_stay_in_force_with_the_box_closed(sample_db):
+    """The 筛选 box draws its fields only while open; a 等次 优秀 chosen there still filters once it is closed."""
+    rows = assess_quarter(sample_db, 2024, 4).rows
+    best = rows.loc[(rows["role"] == "网格长") & (rows["grade"] == "优秀")].sort_values(["rank_township", "code"])
+    assert 0 < len(best) < int((rows["role"] == "网格长").sum())
+    at = _open(_sign_in("demo-viewer"), "pages/quarter.py")
+    assert not [s for s in at.selectbox if s.key == "quarter_grade"] and not at.text_input
+    at.session_state["quarter_filter_open"] = True
+    _run(at)
+    at.selectbox(key="quarter_grade").set_value("优秀")
+    _run(at)
+    at.session_state["quarter_filter_open"] = False
+    _run(at)
+    assert not [s for s in at.selectbox if s.key == "quarter_grade"]
+    assert at.dataframe[0].value["name"].tolist() == best["name"].tolist()
+    assert any(" · 优秀 · " in c.value and c.value.endswith(f"共 {len(best)} 人") for c in at.caption)
+    at.session_state["quarter_filter_open"] = True
+    _run(at)
+    assert at.selectbox(key="quarter_grade").value == "优秀"  # reopened, the box shows the filter in force
 
 
 def test_quarter_page_lists_the_unassessed_with_the_reason(sample_db):
