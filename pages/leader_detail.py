@@ -1,5 +1,5 @@
-"""述职档案: one leader's result beside the four quarters (季度考评 score and township rank),
-duty profile, how the score is built, ballots, the engine's explanation and earlier grades."""
+"""述职档案: one leader's result, then in tabs how the score is built with the engine's explanation,
+the four quarters (季度考评 score and township rank), the duty profile, the ballots and earlier grades."""
 
 import pandas as pd
 import streamlit as st
@@ -90,9 +90,6 @@ if flags:
 if notes:
     st.info("；".join(notes))
 
-# The four quarters of 一季一考评 beside the year result (the quarterly rule, cached per revision).
-st.subheader("季度考评")
-
 
 def _quarter_views(code: str) -> dict:
     quarters = leader_quarter_trend(quarter_data(engine, year=data.year).trend, code)
@@ -107,21 +104,6 @@ def _profile_spec(code: str) -> dict | None:
     profile = duty_profile_vs_township(results, code)
     return None if profile.empty else chart_spec(charts.duty_profile_chart, profile)
 
-
-# The leader's frames and chart specs are kept per (year, revision, scope, leader) for every
-# session: a visit neither rebuilds nor hashes them.
-quarter_views = derived(engine, data, "detail_quarters", _quarter_views, row["code"], extra=row["code"])
-if quarter_views["chart"] is not None:
-    draw_spec(quarter_views["chart"], width="stretch", height=260)
-st.dataframe(quarter_views["table"], hide_index=True, width="stretch", key="detail_quarters")
-if quarter_views["unassessed"]:
-    st.caption("未考评的季度没有得分和排名，趋势图中留空。")
-
-profile_spec = derived(engine, data, "duty_profile_spec", _profile_spec, row["code"], extra=row["code"])
-if profile_spec is None:
-    st.caption("没有村两委打分，无七大员履职画像。")
-else:
-    draw_spec(profile_spec, width="stretch")
 
 try:
     # One leader's explanation, kept per (year, revision, leader) for every session.
@@ -145,37 +127,67 @@ def _score_specs(code: str) -> tuple[dict, dict]:
     )
 
 
-waterfall_spec, ballot_spec = derived(engine, data, "detail_score_specs", _score_specs, row["code"], extra=row["code"])
-draw_spec(waterfall_spec, width="stretch")
-draw_spec(ballot_spec, width="stretch")
-if marks[ABSTAIN]:
-    st.caption(f"另有弃权 {marks[ABSTAIN]} 张，不计入有效票。")
+# The leader's frames and chart specs are kept per (year, revision, scope, leader) for every
+# session: a visit neither rebuilds nor hashes them. Only the open tab is drawn (four charts and
+# two tables at once were most of a visit); switching tabs reruns the page.
+score_tab, quarter_tab, profile_tab, ballot_tab, history_tab = st.tabs(
+    ["得分构成", "季度考评", "履职画像", "群众评议", "往年等次"], on_change="rerun", key="detail_tab"
+)
+if score_tab.open:
+    with score_tab:
+        waterfall_spec, _ = derived(engine, data, "detail_score_specs", _score_specs, row["code"], extra=row["code"])
+        draw_spec(waterfall_spec, width="stretch")
+        st.markdown("**得分说明**")
+        main_lines = [line for line in explanation.lines[1:] if not line.startswith("两委打分第")]
+        trim_lines = [line for line in explanation.lines[1:] if line.startswith("两委打分第")]
+        st.markdown("\n".join(f"- {line}" for line in main_lines))
+        if trim_lines:
+            with st.expander(f"两委打分去掉最高分、最低分明细（{len(trim_lines)} 项）"):
+                st.markdown("\n".join(f"- {line}" for line in trim_lines))
 
-st.subheader("得分说明")
-main_lines = [line for line in explanation.lines[1:] if not line.startswith("两委打分第")]
-trim_lines = [line for line in explanation.lines[1:] if line.startswith("两委打分第")]
-st.markdown("\n".join(f"- {line}" for line in main_lines))
-if trim_lines:
-    with st.expander(f"两委打分去掉最高分、最低分明细（{len(trim_lines)} 项）"):
-        st.markdown("\n".join(f"- {line}" for line in trim_lines))
+if quarter_tab.open:
+    # The four quarters of 一季一考评 beside the year result (the quarterly rule, cached per revision).
+    with quarter_tab:
+        quarter_views = derived(engine, data, "detail_quarters", _quarter_views, row["code"], extra=row["code"])
+        if quarter_views["chart"] is not None:
+            draw_spec(quarter_views["chart"], width="stretch", height=260)
+        st.dataframe(quarter_views["table"], hide_index=True, width="stretch", key="detail_quarters")
+        if quarter_views["unassessed"]:
+            st.caption("未考评的季度没有得分和排名，趋势图中留空。")
 
-st.subheader("往年等次")
-computed = {}
-for other_year, frame in other_years_results(engine, year=data.year, scope=data.scope).items():
-    hit = leader_row(frame, row["code"])
-    if hit is not None:
-        computed[other_year] = hit["grade"]
-with read_session(engine) as session:
-    history = leader_grade_history(
-        session=session, code=row["code"], before=data.year, computed=computed
-    )
-if history.empty:
-    st.caption("没有往年等次记录。")
-else:
-    st.dataframe(
-        pd.DataFrame(
-            {"年度": history["year"], "等次": history["grade"], "来源": history["source"]}
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+if profile_tab.open:
+    with profile_tab:
+        profile_spec = derived(engine, data, "duty_profile_spec", _profile_spec, row["code"], extra=row["code"])
+        if profile_spec is None:
+            st.caption("没有村两委打分，无七大员履职画像。")
+        else:
+            draw_spec(profile_spec, width="stretch")
+
+if ballot_tab.open:
+    with ballot_tab:
+        _, ballot_spec = derived(engine, data, "detail_score_specs", _score_specs, row["code"], extra=row["code"])
+        draw_spec(ballot_spec, width="stretch")
+        if marks[ABSTAIN]:
+            st.caption(f"另有弃权 {marks[ABSTAIN]} 张，不计入有效票。")
+
+if history_tab.open:
+    with history_tab:
+        computed = {}
+        for other_year, frame in other_years_results(engine, year=data.year, scope=data.scope).items():
+            hit = leader_row(frame, row["code"])
+            if hit is not None:
+                computed[other_year] = hit["grade"]
+        with read_session(engine) as session:
+            history = leader_grade_history(
+                session=session, code=row["code"], before=data.year, computed=computed
+            )
+        if history.empty:
+            st.caption("没有往年等次记录。")
+        else:
+            st.dataframe(
+                pd.DataFrame(
+                    {"年度": history["year"], "等次": history["grade"], "来源": history["source"]}
+                ),
+                hide_index=True,
+                width="stretch",
+            )

@@ -22,6 +22,14 @@ from dashboard.ui import state
 from dashboard.ui.charts import draw_chart
 from dashboard.ui.quarter import notice_bytes, notice_scope, quarter_data
 from dashboard.ui.resources import get_engine
+from dashboard.ui.tables import PAGE_ROWS, paged_dataframe
+
+FILTER_STATE = "quarter_filters"
+
+
+def _index(options: list, value) -> int:
+    return options.index(value) if value in options else 0
+
 
 engine = get_engine()
 user = state.require_user()
@@ -70,77 +78,114 @@ if user.role in QUARTER_NOTICE_ROLES and quarter in with_data:
         key="quarter_download_notice",
     )
 
-st.subheader("排名")
-role = (
-    st.segmented_control("职务", LEADER_ROLES, default=LEADER_ROLES[0], key="quarter_role") or LEADER_ROLES[0]
-)
-with st.expander("筛选", icon=":material/filter_list:"):
-    f = st.columns(2)
-    level = f[0].selectbox(
-        "排名范围", list(QUARTER_RANK_COLUMNS), index=1, format_func=LEVEL_NAMES.get, key="quarter_level"
-    )
-    townships = scopes_in(rows)
-    township = None
-    if len(townships) > 1:
-        township = f[1].selectbox("乡镇", ["全部", *townships], key="quarter_township")
-        township = None if township == "全部" else township
-    village = f[0].selectbox("村", ["全部", *villages_in(rows, township)], key="quarter_village")
-    village = None if village == "全部" else village
-    grade = f[1].selectbox("等次", ["全部", *GRADES], key="quarter_grade")
-    grade = None if grade == "全部" else grade
-    name = st.text_input("按姓名或编号查找", key="quarter_name", placeholder="输入姓名或编号的一部分")
-    show_parts = st.toggle("显示分项得分（两委打分、平台上报）", value=False, key="quarter_parts")
-
-flt = QuarterFilter(role=role, level=level, township=township, village=village, grade=grade, name=name)
-table = quarter_ranking(rows, flt)
-parts = ["committee", *(["platform"] if data.platform_in_use else [])] if show_parts else []
-columns = ["rank", "name", "village", *parts, "score", "grade"]
-if len(townships) > 1:
-    columns.insert(2, "township")
-score = st.column_config.NumberColumn(format="%.2f", width=72)
-config = {
-    "rank": st.column_config.NumberColumn(QUARTER_HEADERS["rank"], width=48),
-    "name": st.column_config.TextColumn(QUARTER_HEADERS["name"], width=64),
-    "township": st.column_config.TextColumn(QUARTER_HEADERS["township"]),
-    "village": st.column_config.TextColumn(QUARTER_HEADERS["village"]),
-    "committee": score | {"label": QUARTER_HEADERS["committee"]},
-    "platform": score | {"label": QUARTER_HEADERS["platform"]},
-    "score": st.column_config.ProgressColumn(
-        QUARTER_HEADERS["score"], format="%.2f", min_value=0, max_value=100, width=90
-    ),
-    "grade": st.column_config.TextColumn(QUARTER_HEADERS["grade"], width=64),
-}
-st.caption(f"{label} · {LEVEL_NAMES[level]}排名 · {role} · 共 {len(table)} 人")
-if table.empty:
-    st.caption("没有符合条件的人员。")
-else:
-    st.dataframe(
-        table[columns],
-        hide_index=True,
-        width="stretch",
-        height=min(35 * (len(table) + 1) + 3, 35 * 21 + 3),
-        column_config=config,
-        key="quarter_table",
-    )
-
-st.subheader("未考评人员")
-missing = not_assessed(rows)
-if missing.empty:
-    st.caption(f"{label}所有人员均有村两委打分，没有未考评人员。")
-else:
-    keep = ["name", "code", "role", *(["township"] if len(townships) > 1 else []), "village", "reason"]
-    st.dataframe(
-        missing[keep].rename(columns=QUARTER_HEADERS),
-        hide_index=True,
-        width="stretch",
-        key="quarter_missing",
-    )
-
 by = "township" if rows["township"].nunique() > 1 else "village"
 place = "乡镇" if by == "township" else "村"
-means = village_quarter_means(rows, by=by)
-if not means.empty:
-    draw_chart(
-        charts.quarter_village_chart, means,
-        chart_kwargs={"title": f"各{place}{QUARTER_NAMES[quarter]}平均得分", "place_title": place}, width="stretch",
-    )
+townships = scopes_in(rows)
+# Only the open tab is drawn (a county's ranking, its 未考评 list and a chart of every village
+# together are slow to send and draw on each visit); switching tabs reruns the page.
+rank_tab, missing_tab, chart_tab = st.tabs(
+    ["排名", "未考评人员", f"各{place}平均得分"], on_change="rerun", key="quarter_tab"
+)
+if rank_tab.open:
+    with rank_tab:
+        role = (
+            st.segmented_control("职务", LEADER_ROLES, default=LEADER_ROLES[0], key="quarter_role") or LEADER_ROLES[0]
+        )
+        # The filter box is drawn only while open (its six fields were a good part of every visit);
+        # the chosen filters live in session state, so they stay in force with the box closed.
+        saved = st.session_state.get(FILTER_STATE, {})
+        levels = list(QUARTER_RANK_COLUMNS)
+        filter_box = st.expander("筛选", icon=":material/filter_list:", on_change="rerun", key="quarter_filter_open")
+        if filter_box.open:
+            with filter_box:
+                f = st.columns(2)
+                level = f[0].selectbox(
+                    "排名范围", levels, index=_index(levels, saved.get("level", "township")),
+                    format_func=LEVEL_NAMES.get, key="quarter_level",
+                )
+                township = None
+                if len(townships) > 1:
+                    options = ["全部", *townships]
+                    township = f[1].selectbox(
+                        "乡镇", options, index=_index(options, saved.get("township")), key="quarter_township"
+                    )
+                    township = None if township == "全部" else township
+                options = ["全部", *villages_in(rows, township)]
+                village = f[0].selectbox("村", options, index=_index(options, saved.get("village")), key="quarter_village")
+                village = None if village == "全部" else village
+                options = ["全部", *GRADES]
+                grade = f[1].selectbox("等次", options, index=_index(options, saved.get("grade")), key="quarter_grade")
+                grade = None if grade == "全部" else grade
+                name = st.text_input("按姓名或编号查找", value=saved.get("name", ""), key="quarter_name",
+                                     placeholder="输入姓名或编号的一部分")
+                show_parts = st.toggle("显示分项得分（两委打分、平台上报）", value=saved.get("show_parts", False),
+                                       key="quarter_parts")
+            saved = {"level": level, "township": township, "village": village, "grade": grade, "name": name,
+                     "show_parts": show_parts}
+            st.session_state[FILTER_STATE] = saved
+        level = saved.get("level", "township")
+        township = saved.get("township") if len(townships) > 1 else None
+        village = saved.get("village") if saved.get("village") in villages_in(rows, township) else None
+        grade, name, show_parts = saved.get("grade"), saved.get("name", ""), saved.get("show_parts", False)
+
+        flt = QuarterFilter(role=role, level=level, township=township, village=village, grade=grade, name=name)
+        table = quarter_ranking(rows, flt)
+        parts = ["committee", *(["platform"] if data.platform_in_use else [])] if show_parts else []
+        columns = ["rank", "name", "village", *parts, "score", "grade"]
+        if len(townships) > 1:
+            columns.insert(2, "township")
+        score = st.column_config.NumberColumn(format="%.2f", width=72)
+        config = {
+            "rank": st.column_config.NumberColumn(QUARTER_HEADERS["rank"], width=48),
+            "name": st.column_config.TextColumn(QUARTER_HEADERS["name"], width=64),
+            "township": st.column_config.TextColumn(QUARTER_HEADERS["township"]),
+            "village": st.column_config.TextColumn(QUARTER_HEADERS["village"]),
+            "committee": score | {"label": QUARTER_HEADERS["committee"]},
+            "platform": score | {"label": QUARTER_HEADERS["platform"]},
+            "score": st.column_config.ProgressColumn(
+                QUARTER_HEADERS["score"], format="%.2f", min_value=0, max_value=100, width=90
+            ),
+            "grade": st.column_config.TextColumn(QUARTER_HEADERS["grade"], width=64),
+        }
+        chosen = [t for t in (township, village, grade) if t] + ([f"查找「{name}」"] if name else [])
+        st.caption(f"{label} · {LEVEL_NAMES[level]}排名 · {role}" + "".join(f" · {t}" for t in chosen)
+                   + f" · 共 {len(table)} 人")
+        if table.empty:
+            st.caption("没有符合条件的人员。")
+        else:
+            # A county's ranking a page of rows at a time (a new quarter or filter starts at page 1).
+            paged_dataframe(
+                table[columns],
+                key="quarter_table",
+                filter_key=(quarter, flt, show_parts),
+                page_rows=PAGE_ROWS,
+                hide_index=True,
+                width="stretch",
+                height=min(35 * (min(len(table), PAGE_ROWS) + 1) + 3, 35 * 21 + 3),
+                column_config=config,
+            )
+
+if missing_tab.open:
+    with missing_tab:
+        missing = not_assessed(rows)
+        if missing.empty:
+            st.caption(f"{label}所有人员均有村两委打分，没有未考评人员。")
+        else:
+            keep = ["name", "code", "role", *(["township"] if len(townships) > 1 else []), "village", "reason"]
+            st.dataframe(
+                missing[keep].rename(columns=QUARTER_HEADERS),
+                hide_index=True,
+                width="stretch",
+                key="quarter_missing",
+            )
+
+if chart_tab.open:
+    with chart_tab:
+        means = village_quarter_means(rows, by=by)
+        if means.empty:
+            st.caption(f"{label}还没有考评得分，暂无各{place}平均得分。")
+        else:
+            draw_chart(
+                charts.quarter_village_chart, means,
+                chart_kwargs={"title": f"各{place}{QUARTER_NAMES[quarter]}平均得分", "place_title": place}, width="stretch",
+            )

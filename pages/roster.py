@@ -2,7 +2,6 @@
 
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from dashboard.data.db import read_session
@@ -16,8 +15,13 @@ from dashboard.domain import (
     LEADER_STATUSES,
     RETIRED,
 )
-from dashboard.services.entry import scope_leaders
-from dashboard.services.roster import leader_fields, retire_leader, save_leader
+from dashboard.services.roster import (
+    ROSTER_COLUMNS,
+    leader_fields,
+    retire_leader,
+    roster_table,
+    save_leader,
+)
 from dashboard.ui import state
 from dashboard.ui.entry_grid import save_once
 from dashboard.ui.navigation import can_edit_roster
@@ -28,15 +32,9 @@ engine = get_engine()
 user = state.require_user()
 
 st.title("人员名册")
-refs = scoped_read(engine, scope_leaders, active_only=False)
-frame = pd.DataFrame(
-    [
-        {"编号": r.code, "姓名": r.name, "职务": r.role, "乡镇": r.township, "村": r.village,
-         "网格": r.grid, "联防组": r.group, "任职日期": r.appointed_on, "状态": r.status}
-        for r in refs
-    ],
-    columns=["编号", "姓名", "职务", "乡镇", "村", "网格", "联防组", "任职日期", "状态"],
-)
+# The table of the user's scope, built once per (every year's revision, role, scope) for all sessions.
+table = scoped_read(engine, roster_table)
+frame = table[ROSTER_COLUMNS]
 c1, c2 = st.columns([1, 3])
 with c1:
     show_retired = st.toggle("显示离任人员", value=False, key="roster_show_retired")
@@ -46,8 +44,6 @@ shown = frame if show_retired else frame[frame["状态"] == ACTIVE]
 if search:
     shown = shown[shown["编号"].str.contains(search, regex=False) | shown["姓名"].str.contains(search, regex=False)]
 st.caption(f"共 {len(shown)} 人（网格长 {int((shown['职务'] == '网格长').sum())}，联户长 {int((shown['职务'] == '联户长').sum())}）")
-# empty cells (a 网格长 has no 联防组) show empty, not "None"
-shown = shown.astype(object).where(shown.notna(), "")
 st.download_button(
     "下载名册 CSV（当前筛选的全部人员）",
     lambda: table_csv_bytes(shown),
@@ -93,35 +89,43 @@ def leader_form(prefix: str, current: dict | None) -> dict | None:
     return None
 
 
-add_tab, edit_tab = st.tabs(["添加人员", "修改 / 离任"])
-with add_tab:
-    village_id = state.village_picker(engine, key="roster_add_village", label="所在村")
-    if village_id is not None:
-        fields = leader_form("roster_add", None)
-        if fields is not None:
-            # A double click adds the person once (the second click would say the 编号 is taken).
-            save_once("roster_add_saved", (village_id, repr(fields)), lambda: state.run_action(
-                engine, save_leader, village_id=village_id, fields=fields))
+# Both boxes start closed and are drawn only while open (each holds a form of ten fields, most of
+# a visit of the list); opening or closing one reruns the page.
+add_box = st.expander("添加人员", icon=":material/person_add:", on_change="rerun", key="roster_add_open")
+if add_box.open:
+    with add_box:
+        village_id = state.village_picker(engine, key="roster_add_village", label="所在村")
+        if village_id is not None:
+            fields = leader_form("roster_add", None)
+            if fields is not None:
+                # A double click adds the person once (the second click would say the 编号 is taken).
+                save_once("roster_add_saved", (village_id, repr(fields)), lambda: state.run_action(
+                    engine, save_leader, village_id=village_id, fields=fields))
 
-with edit_tab:
-    if not refs:
+edit_box = st.expander("修改 / 离任", icon=":material/edit_note:", on_change="rerun", key="roster_edit_open")
+if not edit_box.open:
+    st.stop()
+with edit_box:
+    if table.empty:
         st.info("名册中还没有人员。")
         st.stop()
     # The village first, then its people: a county's 4,000 names in one box are slow to send and to scroll.
     edit_village = state.village_picker(engine, key="roster_edit_village", label="所在村")
-    in_village = [r for r in refs if r.village_id == edit_village]
-    if not in_village:
+    in_village = table[table["village_id"] == edit_village]
+    if in_village.empty:
         st.info("这个村没有人员。")
         st.stop()
-    labels = {r.code: f"{r.code} {r.name}（{r.village} · {r.role} · {r.status}）" for r in in_village}
+    labels = {
+        r.编号: f"{r.编号} {r.姓名}（{r.村} · {r.职务} · {r.状态}）" for r in in_village.itertuples(index=False)
+    }
     code = st.selectbox("选择人员", list(labels), format_func=labels.get, key="roster_edit_code")
-    ref = next(r for r in in_village if r.code == code)
+    person = in_village.loc[in_village["编号"] == code].iloc[0]
     current = state.read(engine, leader_fields, code=code)
     fields = leader_form(f"roster_edit_{code}", current)
     if fields is not None:
-        save_once(f"roster_edit_saved_{code}", (repr(fields), ref.status), lambda: state.run_action(
-            engine, save_leader, village_id=ref.village_id, fields=fields, code=code))
-    retired = ref.status == RETIRED
+        save_once(f"roster_edit_saved_{code}", (repr(fields), person["状态"]), lambda: state.run_action(
+            engine, save_leader, village_id=int(person["village_id"]), fields=fields, code=code))
+    retired = person["状态"] == RETIRED
     if st.button("恢复在任" if retired else "标记离任", key=f"roster_retire_{code}"):
         ok, result = state.run_action(engine, retire_leader, code=code, retired=not retired)
         if ok:

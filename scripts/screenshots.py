@@ -208,7 +208,8 @@ def quarter_shots(browser, base: str) -> None:
         open_page(page, base, "quarter", 2300 if phone else 2000)
         page.screenshot(path=OUT / f"quarter{suffix}.png")
         open_page(page, base, "leader?code=NYW15", 1450 if phone else 1250)
-        page.get_by_role("heading", name="季度考评").wait_for(timeout=30_000)
+        page.get_by_role("tab", name="季度考评").click()  # the quarters are a tab of their own
+        page.get_by_test_id("stDataFrame").wait_for(timeout=30_000)
         page.wait_for_timeout(3000)
         page.wait_for_timeout(1500)
         page.screenshot(path=OUT / f"leader_trend{suffix}.png")

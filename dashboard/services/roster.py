@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
 from sqlmodel import Session, select
 
 from dashboard.data import audit
@@ -40,6 +41,7 @@ from dashboard.services.entry import (
     SaveResult,
     leader_refusal,
     leaders_by_code,
+    scope_leaders,
 )
 from models import AssessmentYear, DefenseGroup, Grid, Leader, Village
 
@@ -206,3 +208,23 @@ def leader_fields(*, session: Session, user, code: str) -> dict[str, Any]:
         "联防组": ref.group, "联系电话": leader.phone, "任职日期": leader.appointed_on,
         "状态": leader.status,
     }
+
+
+ROSTER_COLUMNS = ["编号", "姓名", "职务", "乡镇", "村", "网格", "联防组", "任职日期", "状态"]
+
+
+def roster_table(*, session: Session, user) -> pd.DataFrame:
+    """Every leader the user may see, in office and 离任, as 人员名册 lists them (by place, role, code).
+
+    Empty cells (a 网格长 has no 联防组) are "" so that the table shows them empty, not "None";
+    the extra column village_id is the leader's village (for the edit tab, never shown).
+    """
+    refs = scope_leaders(session=session, user=user, active_only=False)
+    frame = pd.DataFrame(
+        [[r.code, r.name, r.role, r.township, r.village, r.grid, r.group, r.appointed_on, r.status, r.village_id]
+         for r in refs],
+        columns=[*ROSTER_COLUMNS, "village_id"],
+    )
+    shown = frame[ROSTER_COLUMNS].astype(object)
+    frame[ROSTER_COLUMNS] = shown.where(shown.notna(), "")
+    return frame

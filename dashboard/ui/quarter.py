@@ -61,8 +61,22 @@ def quarter_result(engine: Engine, year: int, quarter: int, revision: int) -> Qu
     return _quarter(engine, _url(engine), year, quarter, revision)
 
 
+@st.cache_data(show_spinner="正在计算季度考评…", max_entries=32)
+def _scoped(url: str, year: int, revision: int, scope_key: str, _engine: Engine, _scope: ResultScope):
+    # One copy per visit of what the pages use, not of the year's inputs and all four quarters.
+    inputs, scheme = _inputs(_engine, url, year, revision)
+    trend = pd.concat(
+        [scope_results(_quarter(_engine, url, year, q, revision).rows, _scope) for q in QUARTERS],
+        ignore_index=True,
+    )
+    return scheme, inputs.uses_platform, trend, scope_results(inputs.leaders, _scope), inputs.platform_months
+
+
 def quarter_data(engine: Engine, *, year: int | None = None) -> QuarterData:
-    """The selected year's quarters cut to the user's scope; stops the page if the year is unknown."""
+    """The selected year's quarters cut to the user's scope; stops the page if the year is unknown.
+
+    Cut once per (database, year, revision, scope) for every session.
+    """
     state.require_user()
     year = year or state.require_year()
     revision = current_revision(engine, year)
@@ -70,20 +84,18 @@ def quarter_data(engine: Engine, *, year: int | None = None) -> QuarterData:
         st.info(f"没有 {year} 年度的考评数据。")
         st.stop()
     scope = state.read(engine, result_scope)
-    inputs, scheme = _inputs(engine, _url(engine), year, revision)
-    trend = pd.concat(
-        [scope_results(quarter_result(engine, year, q, revision).rows, scope) for q in QUARTERS],
-        ignore_index=True,
+    scheme, platform_in_use, trend, leaders, platform_months = _scoped(
+        _url(engine), year, revision, _scope_key(scope), engine, scope
     )
     return QuarterData(
         year=year,
         revision=revision,
         scheme=scheme,
         scope=scope,
-        platform_in_use=inputs.uses_platform,
+        platform_in_use=platform_in_use,
         trend=trend,
-        leaders=scope_results(inputs.leaders, scope),
-        platform_months=inputs.platform_months,
+        leaders=leaders,
+        platform_months=platform_months,
     )
 
 

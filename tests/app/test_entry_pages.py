@@ -136,6 +136,29 @@ def test_adjustment_form_saves_veto(app_db):
     assert (row.kind, row.points, row.reason) == ("一票否决", None, "发生重大安全事故")
 
 
+def test_roster_draws_a_form_only_when_its_box_is_open(app_db):
+    """人员名册 opens with both boxes closed (no form); 添加人员 opened, its form; 修改 / 离任, the person box."""
+    at = _open("assessor", "roster")
+    assert not at.exception
+    assert [t.key for t in at.text_input] == ["roster_search"] and not at.selectbox
+    assert [e.label for e in at.expander] == ["添加人员", "修改 / 离任"]
+    at.session_state["roster_add_open"] = True
+    at.session_state["year"] = YEAR
+    at.run()
+    assert "roster_add_code" in [t.key for t in at.text_input]
+    assert [s.key for s in at.selectbox] == ["roster_add_village", "roster_add_gender", "roster_add_role"]
+    at.session_state["roster_add_open"] = False
+    at.session_state["roster_edit_open"] = True
+    at.session_state["year"] = YEAR
+    at.run()
+    assert not at.exception
+    assert "roster_add_code" not in [t.key for t in at.text_input]
+    # the assessor's first village, 南峪村: its 网格长 first, then the two 联户长
+    options = at.selectbox(key="roster_edit_code").options
+    assert [o.split(" ")[0] for o in options] == ["NY-G1", "NY-H1", "NY-H2"]
+    assert options[0] == "NY-G1 杨卓玛（南峪村 · 网格长 · 在任）"
+
+
 def test_roster_is_read_only_for_viewer(app_db):
     """A viewer sees the roster of 南峪乡 (5 leaders) but no add/edit form or 离任 button."""
     at = _open("viewer", "roster")
@@ -148,6 +171,9 @@ def test_roster_is_read_only_for_viewer(app_db):
 def test_roster_retire_by_assessor(app_db):
     """The assessor marks NY-H2 离任 from the edit tab; the roster stores it."""
     at = _open("assessor", "roster")
+    at.session_state["roster_edit_open"] = True
+    at.session_state["year"] = YEAR
+    at.run()
     at.selectbox(key="roster_edit_code").set_value("NY-H2")
     at.session_state["year"] = YEAR
     at.run()

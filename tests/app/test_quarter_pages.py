@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 from streamlit.testing.v1 import AppTest
-from test_result_pages import APP, _open, _run, _sign_in, sample_db, sample_template  # noqa: F401  (fixtures)
+from test_result_pages import APP, _chart_titles, _open, _run, _sign_in, sample_db, sample_template  # noqa: F401  (fixtures)
 
 from dashboard.data.db import read_session, transaction
 from dashboard.data.quarter_queries import assess_quarter, load_quarter_inputs, platform_months
@@ -38,12 +38,35 @@ def test_quarter_page_filters_by_quarter_role_and_name(sample_db):
     at = _open(_sign_in("demo-viewer"), "pages/quarter.py")
     at.segmented_control(key="quarter_quarter").set_value(2)
     at.segmented_control(key="quarter_role").set_value("联户长")
+    at.session_state["quarter_filter_open"] = True
+    _run(at)
     at.text_input(key="quarter_name").input(one["name"])
     _run(at)
     table = at.dataframe[0].value
     named = rows.loc[(rows["role"] == "联户长") & (rows["name"] == one["name"])]
     assert table["name"].tolist() == named["name"].tolist()
     assert table["score"].iloc[0] == one["score"] and table["rank"].iloc[0] == one["rank_township"]
+
+
+def test_quarter_filters_stay_in_force_with_the_box_closed(sample_db):
+    """The 筛选 box draws its fields only while open; a 等次 优秀 chosen there still filters once it is closed."""
+    rows = assess_quarter(sample_db, 2024, 4).rows
+    best = rows.loc[(rows["role"] == "网格长") & (rows["grade"] == "优秀")].sort_values(["rank_township", "code"])
+    assert 0 < len(best) < int((rows["role"] == "网格长").sum())
+    at = _open(_sign_in("demo-viewer"), "pages/quarter.py")
+    assert not [s for s in at.selectbox if s.key == "quarter_grade"] and not at.text_input
+    at.session_state["quarter_filter_open"] = True
+    _run(at)
+    at.selectbox(key="quarter_grade").set_value("优秀")
+    _run(at)
+    at.session_state["quarter_filter_open"] = False
+    _run(at)
+    assert not [s for s in at.selectbox if s.key == "quarter_grade"]
+    assert at.dataframe[0].value["name"].tolist() == best["name"].tolist()
+    assert any(" · 优秀 · " in c.value and c.value.endswith(f"共 {len(best)} 人") for c in at.caption)
+    at.session_state["quarter_filter_open"] = True
+    _run(at)
+    assert at.selectbox(key="quarter_grade").value == "优秀"  # reopened, the box shows the filter in force
 
 
 def test_quarter_page_lists_the_unassessed_with_the_reason(sample_db):
@@ -59,10 +82,44 @@ def test_quarter_page_lists_the_unassessed_with_the_reason(sample_db):
     at = _open(_sign_in("demo-viewer"), "pages/quarter.py")
     at.segmented_control(key="quarter_quarter").set_value(2)
     _run(at)
-    missing = at.dataframe[1].value
-    assert missing.values.tolist() == [[name, "NYW02", "网格长", "南峪村", "本季度无村两委打分"]]
     assert name not in at.dataframe[0].value["name"].tolist()
     assert [m.value for m in at.metric][2] == "1"
+    at.session_state["quarter_tab"] = "未考评人员"
+    _run(at)
+    missing = at.dataframe[0].value
+    assert missing.values.tolist() == [[name, "NYW02", "网格长", "南峪村", "本季度无村两委打分"]]
+
+
+def test_quarter_page_draws_only_the_open_tab(sample_db):
+    """季度考评 draws the ranking only; 未考评人员 opened, its list only; 各村平均得分 opened, the chart only."""
+    at = _open(_sign_in("demo-viewer"), "pages/quarter.py")
+    assert len(at.dataframe) == 1 and "rank" in at.dataframe[0].value.columns
+    assert _chart_titles(at) == []
+    at.session_state["quarter_tab"] = "未考评人员"
+    _run(at)
+    # the sample's 第四季度 has every 网格长 and 联户长 scored: no list, a sentence instead
+    assert not at.dataframe and _chart_titles(at) == []
+    assert any("没有未考评人员" in c.value for c in at.caption)
+    at.session_state["quarter_tab"] = "各村平均得分"  # the sample is one township: its villages
+    _run(at)
+    assert not at.dataframe
+    assert _chart_titles(at) == ["各村第四季度平均得分"]
+
+
+def test_quarter_ranking_comes_a_page_at_a_time(sample_db, monkeypatch):
+    """At 10 rows a page the 第四季度 联户长 ranking shows rows 1–10, page 2 rows 11–20, in rank order."""
+    monkeypatch.setattr("dashboard.ui.tables.PAGE_ROWS", 10)
+    rows = assess_quarter(sample_db, 2024, 4).rows
+    ranked = rows.loc[(rows["role"] == "联户长") & rows["assessed"]].sort_values(["rank_township", "code"])
+    assert len(ranked) > 20
+    at = _open(_sign_in("demo-viewer"), "pages/quarter.py")
+    at.segmented_control(key="quarter_role").set_value("联户长")
+    _run(at)
+    assert at.dataframe[0].value["name"].tolist() == ranked["name"].iloc[:10].tolist()
+    assert any(c.value.startswith(f"第 1–10 行，共 {len(ranked)} 行") for c in at.caption)
+    at.number_input(key="quarter_table_page").set_value(2)
+    _run(at)
+    assert at.dataframe[0].value["name"].tolist() == ranked["name"].iloc[10:20].tolist()
 
 
 def test_official_and_admin_get_the_notice_download(sample_db):
@@ -80,6 +137,8 @@ def test_leader_detail_shows_the_four_quarter_trend(sample_db):
     at = _sign_in("demo-viewer")
     at.query_params["code"] = "NYW15"
     _open(at, "pages/leader_detail.py")
+    at.session_state["detail_tab"] = "季度考评"
+    _run(at)
     table = at.dataframe[0].value
     assert table["季度"].tolist() == ["第一季度", "第二季度", "第三季度", "第四季度"]
     assert table["季度得分"].tolist() == [f"{s:.2f}" for s in mine["score"]]

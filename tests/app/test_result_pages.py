@@ -12,6 +12,7 @@ from dashboard.cli.main import main as cli_main
 from dashboard.data.config import PROJECT_ROOT
 from dashboard.data.db import make_engine, read_session
 from dashboard.data.queries import assess_year
+from dashboard.domain import COMPONENTS
 from dashboard.reports.labels import year_title
 from dashboard.scoring.scheme import Scheme
 from models import AssessmentYear
@@ -182,8 +183,10 @@ def test_scheme_settings_saves_a_valid_change(sample_db):
     with read_session(sample_db) as s:
         before = s.get(AssessmentYear, 2024).revision
     at = _open(_sign_in("demo-admin"), "pages/scheme_settings.py")
+    at.session_state["scheme_tab"] = "加分、等次与表彰"
+    _run(at)
     at.number_input(key="scheme_bonus_cap").set_value(3.0)
-    at.button(key="FormSubmitter:scheme_form-保存方案").click()
+    at.button(key="FormSubmitter:scheme_form_加分、等次与表彰-保存方案").click()
     _run(at)
     assert not at.exception
     assert not at.error
@@ -196,12 +199,30 @@ def test_scheme_settings_saves_a_valid_change(sample_db):
 def test_scheme_settings_refuses_bands_out_of_order(sample_db):
     """优秀 line 70 below 称职 75 is refused naming grade_bands; the stored scheme is unchanged."""
     at = _open(_sign_in("demo-admin"), "pages/scheme_settings.py")
+    at.session_state["scheme_tab"] = "加分、等次与表彰"
+    _run(at)
     at.number_input(key="scheme_band_优秀").set_value(70.0)
-    at.button(key="FormSubmitter:scheme_form-保存方案").click()
+    at.button(key="FormSubmitter:scheme_form_加分、等次与表彰-保存方案").click()
     _run(at)
     assert "grade_bands" in at.error[0].value
     with read_session(sample_db) as s:
         assert Scheme.from_json(s.get(AssessmentYear, 2024).scheme_json).grade_bands["优秀"] == 90
+
+
+def test_scheme_settings_draws_and_saves_one_part(sample_db):
+    """方案设置 opens on 分项权重 (its 4 fields only); saving 自评 weight 0.3 changes that weight, nothing else."""
+    with read_session(sample_db) as s:
+        before = Scheme.from_json(s.get(AssessmentYear, 2024).scheme_json).to_dict()
+    at = _open(_sign_in("demo-admin"), "pages/scheme_settings.py")
+    assert [n.key for n in at.number_input] == [f"scheme_weight_{k}" for k in COMPONENTS]
+    at.number_input(key="scheme_weight_self").set_value(0.3)
+    at.button(key="FormSubmitter:scheme_form_分项权重-保存方案").click()
+    _run(at)
+    assert not at.exception and not at.error
+    with read_session(sample_db) as s:
+        after = Scheme.from_json(s.get(AssessmentYear, 2024).scheme_json).to_dict()
+    assert after["weights"] == {**before["weights"], "self": 0.3}
+    assert {k: v for k, v in after.items() if k != "weights"} == {k: v for k, v in before.items() if k != "weights"}
 
 
 def _chart_titles(at: AppTest) -> list[str]:
@@ -218,6 +239,25 @@ def test_overview_draws_only_the_open_tab(sample_db):
     assert titles[:2] == ["等次分布", "最终得分分布（虚线为等次分数线）"]
     assert titles[2:] == ["历年等次构成", "历年平均最终得分"]  # the sample has 2023 and 2024
     assert at.dataframe[0].value.index.names == ["职务", "年度"]
+
+
+def test_leader_detail_draws_only_the_open_tab(sample_db):
+    """述职档案 draws 得分构成 (the waterfall, no table); each other tab draws its own chart or table only."""
+    results = assess_year(sample_db, 2024).results
+    top = results.loc[results["role"] == "网格长"].sort_values("township_rank").iloc[0]
+    at = _sign_in("demo-viewer")
+    at.query_params["code"] = top["code"]
+    _open(at, "pages/leader_detail.py")
+    assert len(at.get("vega_lite_chart")) == 1 and not at.dataframe
+    assert any("最终得分 =" in m.value for m in at.markdown)
+    drawn = {}
+    for tab in ("季度考评", "履职画像", "群众评议", "往年等次"):
+        at.session_state["detail_tab"] = tab
+        _run(at)
+        drawn[tab] = (len(at.get("vega_lite_chart")), len(at.dataframe))
+        assert not any("最终得分 =" in m.value for m in at.markdown)  # the explanation stays in its tab
+    # 往年等次: the sample's 2023 result of the same person, a table without a chart
+    assert drawn == {"季度考评": (1, 1), "履职画像": (1, 0), "群众评议": (1, 0), "往年等次": (0, 1)}
 
 
 def test_awards_pay_detail_drawn_only_when_opened(sample_db):

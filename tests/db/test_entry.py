@@ -23,7 +23,7 @@ from dashboard.services.inputs import (
     save_platform_counts,
     save_self_report,
 )
-from dashboard.services.roster import retire_leader, save_leader
+from dashboard.services.roster import ROSTER_COLUMNS, retire_leader, roster_table, save_leader
 from models import (
     Adjustment,
     AssessmentYear,
@@ -397,6 +397,21 @@ def test_roster_add_edit_and_retire(world):
         assert (leader.name, leader.ethnicity, leader.phone, leader.appointed_on, leader.status) == (
             "丁国梁", "回族", "13900000000", date(2024, 3, 1), "离任")
     assert _revision(engine) == 3
+
+
+def test_roster_table_lists_the_scope_with_the_retired(world):
+    """The assessor's 人员名册 table: 南峪村's three people, NY-H2 离任 too, the 网格长's 联防组 empty ("")."""
+    engine = world.engine
+    _run(engine, "assessor", retire_leader, code="NY-H2")
+    table = _run(engine, "assessor", roster_table)
+    assert list(table.columns) == [*ROSTER_COLUMNS, "village_id"]
+    shown = table[["编号", "姓名", "职务", "乡镇", "村", "网格", "联防组", "状态"]].values.tolist()
+    assert shown == [
+        ["NY-G1", "杨卓玛", "网格长", "南峪乡", "南峪村", "第一网格", "", "在任"],
+        ["NY-H1", "马小军", "联户长", "南峪乡", "南峪村", "第一网格", "一组", "在任"],
+        ["NY-H2", "才让草", "联户长", "南峪乡", "南峪村", "第一网格", "二组", "离任"],
+    ]
+    assert set(table["village_id"]) == {world.village_ids["南峪乡/南峪村"]}
 
 
 def test_roster_refusals(world):

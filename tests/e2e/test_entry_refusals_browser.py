@@ -89,6 +89,8 @@ def test_roster_phone_too_long_is_refused(page: Page, e2e_db):
     _sign_in(page, "admin")
     _open(page, "人员名册")
     before = _count(db_path, "leader")
+    page.get_by_text("添加人员", exact=True).click()
+    settle(page)
     page.get_by_label("编号", exact=True).first.fill("NYT99")
     page.get_by_label("姓名", exact=True).first.fill("测试人员")
     page.get_by_label("网格", exact=True).first.fill("第一网格")

@@ -42,10 +42,11 @@ def test_quarter_page_renders_and_the_notice_downloads(page: Page, e2e_db, tmp_p
 
 
 def test_leader_detail_shows_the_quarter_trend_chart(page: Page):
-    """述职档案 shows the heading 季度考评 with a drawn trend chart and the four quarters."""
+    """述职档案's tab 季度考评 shows a drawn trend chart and the four quarters."""
     _sign_in(page, "viewer")
     _open(page, "述职档案")
-    expect(page.get_by_role("heading", name="季度考评", exact=True)).to_be_visible()
+    page.get_by_role("tab", name="季度考评").click()
+    expect(page.get_by_test_id("stDataFrame")).to_have_count(1)
     # On a loaded machine the chart arrives after the heading: wait for it, then measure.
     expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible(timeout=30_000)
     page.wait_for_timeout(500)
