@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from dashboard.cli.common import EXIT_OK, UserError, add_command, check_out, engine_for
+from dashboard.cli.common import EXIT_OK, UserError, add_command, check_out, engine_for, year_arg
 from dashboard.cli.results import AssessCommandError, assess_for_command
 from dashboard.data.export.award_book import award_counts, household_pay, write_award_workbook
 from dashboard.data.export.records import results_records
@@ -54,15 +54,9 @@ def run_awards(engine: Engine, *, year: int, out: str | Path, scheme_file: str |
 
 
 def cmd_awards(args: argparse.Namespace) -> int:
-    try:
-        year = int(args.year)
-    except ValueError:
-        raise UserError(f"--year 应为年份（如 2024），实际为 {args.year!r}") from None
-    if not 1 <= year <= 9999:
-        raise UserError(f"--year 应为年份（如 2024），实际为 {args.year!r}")
     check_out(args.out)
     try:
-        text = run_awards(engine_for(args), year=year, out=args.out, scheme_file=args.scheme)
+        text = run_awards(engine_for(args), year=args.year, out=args.out, scheme_file=args.scheme)
     except AssessCommandError as exc:
         raise UserError(str(exc)) from exc
     print(text)
@@ -71,6 +65,6 @@ def cmd_awards(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
     p = add_command(sub, "awards", cmd_awards, "生成表彰名单工作簿（表彰名单、建议调整名单、考核汇总表、联户长报酬发放表）")
-    p.add_argument("--year", required=True, metavar="Y", help="考评年度")
+    p.add_argument("--year", type=year_arg, required=True, metavar="Y", help="考评年度")
     p.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出文件（.xlsx）")
     p.add_argument("--scheme", metavar="FILE.json", help="考核方案文件（只写要改的设置，其余取默认值）")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from collections.abc import Sequence
 
@@ -37,9 +38,33 @@ COMMANDS: dict[str, str] = {
 }
 
 
+# argparse's own refusals, in the words an official reads (the rest of its text is passed on).
+_ARGPARSE_MESSAGES = (
+    (re.compile(r"^the following arguments are required: (.+)$"), r"缺少必需的参数：\1"),
+    (re.compile(r"^unrecognized arguments: (.+)$"), r"无法识别的参数：\1"),
+    (re.compile(r"^argument (\S+): invalid choice: (.+?) \(choose from (.+)\)$"), r"\1 无效：\2（可选：\3）"),
+    (re.compile(r"^argument (\S+): expected one argument$"), r"\1 后面缺少取值"),
+    (re.compile(r"^argument (\S+): (.+)$"), r"\1 \2"),
+)
+
+
+class CommandParser(argparse.ArgumentParser):
+    """A parser whose refusals read like the commands' own: 「错误：…」 and exit 2, in Chinese.
+
+    The subcommand parsers are of this class too (argparse makes them of the parent's class).
+    """
+
+    def error(self, message: str):  # noqa: ANN201 - never returns
+        for pattern, chinese in _ARGPARSE_MESSAGES:
+            if pattern.match(message):
+                message = pattern.sub(chinese, message)
+                break
+        self.exit(EXIT_REJECTED, f"错误：{message}（用 {self.prog} --help 查看用法）\n")
+
+
 def build_parser(modules: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser with the commands of `modules` (default: every command module)."""
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="python -m dashboard",
         description="联户考评：网格长、联户长年度考评（命令行）",
     )
@@ -53,7 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     module = COMMANDS.get(argv[0]) if argv else None
     parser = build_parser([module] if module else None)
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help (0) or a refused argument (2, already explained)
+        return int(stop.code or 0)
     try:
         return args.func(args)
     except UserError as exc:

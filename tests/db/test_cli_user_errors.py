@@ -108,12 +108,28 @@ def test_year_too_large_for_the_database_exits_2(db_engine, tmp_path, capsys, ar
     """A year of 20 digits (a typing slip) is refused as not a year, not with an overflow traceback."""
     url = db_engine.url.render_as_string(hide_password=False)
     args = [a.replace("{tmp}", str(tmp_path)) for a in argv]
-    try:
-        code = main([*args, "--db", url])
-    except SystemExit as stop:  # argparse refuses the value itself
-        code = stop.code
-    assert code == 2
+    assert main([*args, "--db", url]) == 2
     assert "应为年份" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["assess"], "错误：缺少必需的参数：--year（用 python -m dashboard assess --help 查看用法）"),
+        (["assess", "--year"], "错误：--year 后面缺少取值"),
+        (["awards", "--year", "abc", "--out", "a.xlsx"], "错误：--year 应为年份（如 2024），实际为 'abc'"),
+        (["assess", "--year", "2024", "zz"], "错误：无法识别的参数：zz"),
+        (["year", "close", "--year", "2024"], "错误：步骤 无效：'close'（可选：'publish', 'finalize', 'reopen', 'status'）"),
+        (["bogus"], "错误：命令 无效：'bogus'"),
+    ],
+)
+def test_refused_arguments_are_explained_in_chinese(tmp_path, capsys, argv, message):
+    """argparse's own refusals (missing, unknown, invalid value or choice) exit 2 with one Chinese line, no usage dump."""
+    assert main([*argv, "--db", f"sqlite:///{tmp_path / 'x.db'}"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith(message)
+    assert "usage" not in captured.err and "error" not in captured.err and captured.out == ""
+    assert list(tmp_path.iterdir()) == []  # nothing created
 
 
 @pytest.mark.parametrize("command", [["assess", "--year", "2024"], ["year", "status"], ["template", "--out", "t.xlsx"]])
